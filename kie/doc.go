@@ -1,0 +1,2 @@
+// Package kie is the Kie.ai HTTP client.
+package kie

@@ -1,0 +1,2 @@
+// Package migrations embeds kiebot's numbered SQL migrations.
+package migrations
