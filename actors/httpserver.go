@@ -1,0 +1,173 @@
+package actors
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Route is an extra HTTP endpoint served beside health and metrics: the
+// Telegram webhook and the Kie callback.
+type Route struct {
+	Pattern string // net/http pattern, e.g. "POST /telegram/webhook"
+	Handler http.Handler
+	// MaxBodyBytes bounds the request body; default 1 MiB.
+	MaxBodyBytes int64
+}
+
+// HTTPServerConfig configures the health, metrics, webhook and callback
+// server.
+type HTTPServerConfig struct {
+	Addr     string // ":10000"; ":0" in tests
+	Instance string
+	Version  string
+	Logger   *slog.Logger
+	Metrics  *Metrics
+	Status   *StatusBoard
+	// Ready reports whether the database answers and migrations are
+	// applied; /readyz is 200 exactly when it returns nil, whatever the role.
+	Ready  func(ctx context.Context) error
+	Routes []Route
+	// StopAfter, when set, keeps the server up after its context ends until
+	// the channel closes (the leader has released the lock), so the webhook
+	// keeps storing updates to the last moment. ShutdownTimeout bounds both
+	// that wait and the drain of open requests.
+	StopAfter       <-chan struct{}
+	ShutdownTimeout time.Duration
+}
+
+// HTTPServer is the HTTP actor.
+type HTTPServer struct {
+	cfg HTTPServerConfig
+	ln  net.Listener
+	srv *http.Server
+	log *slog.Logger
+}
+
+// Handler timeouts: every route answers within routeTimeout or gets 503.
+const (
+	routeTimeout   = 30 * time.Second
+	readyTimeout   = 3 * time.Second
+	defaultMaxBody = 1 << 20
+)
+
+// NewHTTPServer binds cfg.Addr at once, so a port clash is a start-up error
+// and Render sees the port open early.
+func NewHTTPServer(cfg HTTPServerConfig) (*HTTPServer, error) {
+	if cfg.Logger == nil || cfg.Status == nil || cfg.Ready == nil || cfg.Metrics == nil {
+		panic("actors.NewHTTPServer: Logger, Status, Ready and Metrics are required")
+	}
+	if cfg.ShutdownTimeout <= 0 {
+		cfg.ShutdownTimeout = 10 * time.Second
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	s := &HTTPServer{cfg: cfg, ln: ln, log: cfg.Logger.With("component", "http")}
+	mux := http.NewServeMux()
+	handle := func(pattern string, h http.Handler, maxBody int64) {
+		if maxBody <= 0 {
+			maxBody = defaultMaxBody
+		}
+		mux.Handle(pattern, http.TimeoutHandler(limitBody(h, maxBody), routeTimeout, "timeout\n"))
+	}
+	handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	}), 0)
+	handle("GET /readyz", http.HandlerFunc(s.readyz), 0)
+	handle("GET /health", http.HandlerFunc(s.readyz), 0)
+	handle("GET /metrics", promhttp.HandlerFor(cfg.Metrics.Registry, promhttp.HandlerOpts{Timeout: 10 * time.Second}), 0)
+	for _, r := range cfg.Routes {
+		handle(r.Pattern, r.Handler, r.MaxBodyBytes)
+	}
+	s.srv = &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       20 * time.Second,
+		WriteTimeout:      routeTimeout + 5*time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	return s, nil
+}
+
+// Addr is the address the server listens on.
+func (s *HTTPServer) Addr() string { return s.ln.Addr().String() }
+
+// Run serves until ctx ends, then waits for StopAfter (bounded) and drains
+// open requests within ShutdownTimeout.
+func (s *HTTPServer) Run(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.srv.Serve(s.ln) }()
+	s.log.Info("http: listening", "addr", s.Addr())
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	deadline := time.Now().Add(s.cfg.ShutdownTimeout)
+	if s.cfg.StopAfter != nil {
+		select {
+		case <-s.cfg.StopAfter:
+		case <-time.After(time.Until(deadline)):
+			s.log.Warn("http: stopping before the leader released its lock: shutdown timeout reached")
+		}
+	}
+	sctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
+	defer cancel()
+	err := s.srv.Shutdown(sctx)
+	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	if err != nil {
+		_ = s.srv.Close()
+		return fmt.Errorf("http shutdown: %w", err)
+	}
+	s.log.Info("http: stopped")
+	return nil
+}
+
+type readyBody struct {
+	Role     Role   `json:"role"`
+	Instance string `json:"instance"`
+	Epoch    int64  `json:"epoch"`
+	Version  string `json:"version"`
+	Error    string `json:"error,omitempty"`
+}
+
+func (s *HTTPServer) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+	defer cancel()
+	st := s.cfg.Status.Get()
+	body := readyBody{Role: st.Role, Instance: s.cfg.Instance, Epoch: st.Epoch, Version: s.cfg.Version}
+	code := http.StatusOK
+	if err := s.cfg.Ready(ctx); err != nil {
+		code = http.StatusServiceUnavailable
+		body.Error = "not ready: " + err.Error()
+	}
+	writeJSON(w, code, body)
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func limitBody(h http.Handler, n int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, n)
+		h.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,153 @@
+package actors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/go-telegram/bot"
+)
+
+// UpdateSink takes a batch of updates and must make it durable before it
+// returns nil: the poller confirms the batch to Telegram on its next call.
+type UpdateSink interface {
+	StoreUpdates(ctx context.Context, batch []RawUpdate) error
+}
+
+// ErrTelegramUnauthorized means Telegram rejected the bot token: nothing
+// will work until the operator fixes TELEGRAM_BOT_TOKEN.
+var ErrTelegramUnauthorized = errors.New("telegram rejected the bot token (401): check TELEGRAM_BOT_TOKEN")
+
+// PollerConfig configures a Poller.
+type PollerConfig struct {
+	Telegram *Telegram
+	Sink     UpdateSink
+	Logger   *slog.Logger
+	Metrics  *Metrics
+	// PollTimeout is getUpdates' long-poll timeout; default 25s.
+	PollTimeout time.Duration
+	// Limit is the batch size, 1-100; default 100.
+	Limit int
+	// MaxBackoff caps the wait after errors; default 30s.
+	MaxBackoff time.Duration
+	// OnPoll, if set, is called before every getUpdates (tests observe the
+	// poller with it).
+	OnPoll func()
+}
+
+// Poller is the leader's getUpdates loop. Each batch is handed to the sink,
+// which stores it durably, before the next getUpdates confirms it; so an
+// update is never confirmed to Telegram before it is safe.
+type Poller struct {
+	cfg PollerConfig
+	log *slog.Logger
+}
+
+// NewPoller returns a poller; it does nothing until Run.
+func NewPoller(cfg PollerConfig) *Poller {
+	if cfg.Telegram == nil || cfg.Sink == nil || cfg.Logger == nil || cfg.Metrics == nil {
+		panic("actors.NewPoller: Telegram, Sink, Logger and Metrics are required")
+	}
+	if cfg.PollTimeout <= 0 {
+		cfg.PollTimeout = 25 * time.Second
+	}
+	if cfg.Limit <= 0 || cfg.Limit > 100 {
+		cfg.Limit = 100
+	}
+	if cfg.MaxBackoff <= 0 {
+		cfg.MaxBackoff = 30 * time.Second
+	}
+	return &Poller{cfg: cfg, log: cfg.Logger.With("component", "poller")}
+}
+
+// Run polls until ctx ends (returning nil) or Telegram rejects the token
+// (returning ErrTelegramUnauthorized). Every other error is retried: 409
+// and network errors with jittered exponential backoff, 429 after the
+// retry_after Telegram asked for.
+func (p *Poller) Run(ctx context.Context) error {
+	var offset int64 // 0: start from every unconfirmed update; the inbox dedupes by update_id
+	var failures int
+	p.log.Info("poller: started")
+	defer p.log.Info("poller: stopped")
+	for {
+		if ctx.Err() != nil {
+			return nil
+		}
+		if p.cfg.OnPoll != nil {
+			p.cfg.OnPoll()
+		}
+		batch, err := p.cfg.Telegram.GetUpdates(ctx, offset, p.cfg.PollTimeout, p.cfg.Limit)
+		if err == nil && len(batch) > 0 {
+			if err = p.cfg.Sink.StoreUpdates(ctx, batch); err != nil {
+				err = fmt.Errorf("store %d updates: %w", len(batch), err)
+			}
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			failures++
+			wait, fatal := p.classify(err, failures)
+			if fatal != nil {
+				p.log.Error("poller: stopping", "err", fatal)
+				return fatal
+			}
+			if !sleepCtx(ctx, wait) {
+				return nil
+			}
+			continue
+		}
+		failures = 0
+		for _, u := range batch {
+			offset = max(offset, u.ID+1)
+		}
+	}
+}
+
+func (p *Poller) classify(err error, failures int) (time.Duration, error) {
+	switch {
+	case errors.Is(err, bot.ErrorUnauthorized):
+		return 0, fmt.Errorf("%w: %v", ErrTelegramUnauthorized, err)
+	case errors.Is(err, bot.ErrorConflict):
+		p.cfg.Metrics.Conflicts409.Inc()
+		wait := backoff(failures, time.Second, p.cfg.MaxBackoff)
+		p.log.Warn("poller: conflict: another getUpdates or a webhook is active; backing off", "err", err, "attempt", failures, "sleep_duration", wait)
+		return wait, nil
+	}
+	if ra, ok := RetryAfter(err); ok {
+		p.cfg.Metrics.RateLimited429.Inc()
+		p.log.Warn("poller: rate limited by Telegram", "retry_after", ra)
+		return ra, nil
+	}
+	wait := backoff(failures, 500*time.Millisecond, p.cfg.MaxBackoff)
+	p.log.Error("poller: getUpdates failed; retrying", "err", err, "attempt", failures, "sleep_duration", wait)
+	return wait, nil
+}
+
+// backoff is base·2^(attempt-1), capped, with ±25 % jitter so instances
+// that failed together do not retry together.
+func backoff(attempt int, base, capped time.Duration) time.Duration {
+	d := base
+	for i := 1; i < attempt && d < capped; i++ {
+		d *= 2
+	}
+	d = min(d, capped)
+	jitter := time.Duration(rand.Int64N(int64(d)/2+1)) - d/4
+	return max(d+jitter, time.Millisecond)
+}
+
+// sleepCtx waits d or until ctx ends; it reports whether the full wait
+// elapsed.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}

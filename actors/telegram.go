@@ -1,0 +1,174 @@
+package actors
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+)
+
+// TelegramConfig configures the Bot API client.
+type TelegramConfig struct {
+	APIURL string // https://api.telegram.org, or a fake in tests
+	Token  string
+	Logger *slog.Logger
+	// SendTimeout bounds one send (uploads of up to 50 MB included);
+	// default 2 minutes.
+	SendTimeout time.Duration
+}
+
+// Telegram is the Bot API client: github.com/go-telegram/bot for sends and
+// its typed models, plus our own getUpdates, which the library does not
+// expose (its Start confirms updates before they are handled).
+type Telegram struct {
+	Bot *bot.Bot
+
+	apiURL string
+	token  string
+	poll   *http.Client // long polls only, so a slow upload never delays a poll
+	log    *slog.Logger
+}
+
+// NewTelegram builds the client without calling Telegram (no getMe), so a
+// standby or an offline start does not fail here.
+func NewTelegram(cfg TelegramConfig) (*Telegram, error) {
+	if cfg.SendTimeout <= 0 {
+		cfg.SendTimeout = 2 * time.Minute
+	}
+	log := cfg.Logger.With("component", "telegram")
+	apiURL := strings.TrimRight(cfg.APIURL, "/")
+	b, err := bot.New(cfg.Token,
+		bot.WithServerURL(apiURL),
+		bot.WithSkipGetMe(),
+		bot.WithHTTPClient(cfg.SendTimeout, &http.Client{Timeout: cfg.SendTimeout}),
+		bot.WithErrorsHandler(func(err error) { log.Warn("telegram: library error", "err", err) }),
+		bot.WithDefaultHandler(func(context.Context, *bot.Bot, *models.Update) {}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("create telegram client: %w", err)
+	}
+	return &Telegram{
+		Bot:    b,
+		apiURL: apiURL,
+		token:  cfg.Token,
+		poll:   &http.Client{}, // each poll has its own deadline from the context
+		log:    log,
+	}, nil
+}
+
+// RawUpdate is one update as Telegram sent it, kept verbatim for the inbox.
+type RawUpdate struct {
+	ID   int64
+	JSON json.RawMessage
+}
+
+type apiEnvelope struct {
+	OK          bool            `json:"ok"`
+	Result      json.RawMessage `json:"result"`
+	ErrorCode   int             `json:"error_code"`
+	Description string          `json:"description"`
+	Parameters  struct {
+		RetryAfter int `json:"retry_after"`
+	} `json:"parameters"`
+}
+
+// GetUpdates long-polls for updates with id ≥ offset (0: every unconfirmed
+// update). Calling it with offset = last stored id + 1 confirms everything
+// before. Errors use go-telegram/bot's types: bot.ErrorConflict (409),
+// bot.ErrorUnauthorized (401), *bot.TooManyRequestsError (429).
+func (t *Telegram) GetUpdates(ctx context.Context, offset int64, timeout time.Duration, limit int) ([]RawUpdate, error) {
+	params := map[string]any{"timeout": int(timeout / time.Second), "limit": limit}
+	if offset != 0 {
+		params["offset"] = offset
+	}
+	body, _ := json.Marshal(params)
+	ctx, cancel := context.WithTimeout(ctx, timeout+15*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.apiURL+"/bot"+t.token+"/getUpdates", bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("getUpdates: %w", t.scrub(err))
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := t.poll.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("getUpdates: %w", t.scrub(err))
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return nil, fmt.Errorf("getUpdates: read body: %w", t.scrub(err))
+	}
+	var env apiEnvelope
+	if err := json.Unmarshal(raw, &env); err != nil {
+		return nil, fmt.Errorf("getUpdates: HTTP %d with a body that is not the Bot API envelope", resp.StatusCode)
+	}
+	if !env.OK {
+		return nil, apiError("getUpdates", env)
+	}
+	var items []json.RawMessage
+	if err := json.Unmarshal(env.Result, &items); err != nil {
+		return nil, fmt.Errorf("getUpdates: result is not a list: %w", err)
+	}
+	out := make([]RawUpdate, 0, len(items))
+	for _, it := range items {
+		var head struct {
+			ID *int64 `json:"update_id"`
+		}
+		if err := json.Unmarshal(it, &head); err != nil || head.ID == nil {
+			return nil, fmt.Errorf("getUpdates: an update without update_id: %.200s", it)
+		}
+		out = append(out, RawUpdate{ID: *head.ID, JSON: it})
+	}
+	return out, nil
+}
+
+// apiError maps a failed envelope to go-telegram/bot's error types, so the
+// same errors.Is/As checks serve our calls and the library's.
+func apiError(method string, env apiEnvelope) error {
+	switch env.ErrorCode {
+	case http.StatusConflict:
+		return fmt.Errorf("%s: %w, %s", method, bot.ErrorConflict, env.Description)
+	case http.StatusUnauthorized:
+		return fmt.Errorf("%s: %w, %s", method, bot.ErrorUnauthorized, env.Description)
+	case http.StatusForbidden:
+		return fmt.Errorf("%s: %w, %s", method, bot.ErrorForbidden, env.Description)
+	case http.StatusBadRequest:
+		return fmt.Errorf("%s: %w, %s", method, bot.ErrorBadRequest, env.Description)
+	case http.StatusNotFound:
+		return fmt.Errorf("%s: %w, %s", method, bot.ErrorNotFound, env.Description)
+	case http.StatusTooManyRequests:
+		return fmt.Errorf("%s: %w", method, &bot.TooManyRequestsError{
+			Message: fmt.Sprintf("%s, %s", bot.ErrorTooManyRequests, env.Description), RetryAfter: env.Parameters.RetryAfter,
+		})
+	default:
+		return fmt.Errorf("%s: telegram error %d: %s", method, env.ErrorCode, env.Description)
+	}
+}
+
+// scrub removes the token from errors that quote the request URL.
+func (t *Telegram) scrub(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		ue.URL = strings.ReplaceAll(ue.URL, t.token, "<token>")
+	}
+	return err
+}
+
+// RetryAfter returns the wait Telegram asked for in a 429, if err is one.
+func RetryAfter(err error) (time.Duration, bool) {
+	var tm *bot.TooManyRequestsError
+	if errors.As(err, &tm) {
+		return time.Duration(max(tm.RetryAfter, 1)) * time.Second, true
+	}
+	return 0, false
+}

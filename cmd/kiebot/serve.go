@@ -1,0 +1,219 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/oklog/run"
+
+	"github.com/kiebot/kiebot/actors"
+	"github.com/kiebot/kiebot/actors/logging"
+	"github.com/kiebot/kiebot/migrations"
+	"github.com/kiebot/kiebot/store"
+	"github.com/kiebot/kiebot/store/localpg"
+)
+
+// runServe is the service: config, logger, database, migrations, then one
+// run group of actors until a signal or a fatal error.
+func runServe(ctx context.Context, e env, stdout, stderr io.Writer) int {
+	cfg, err := loadConfig(ctx, e.lookup, e.hostname)
+	if err != nil {
+		printProblems(stderr, err)
+		return exitConfig
+	}
+	log, err := logging.New(stderr, logging.Options{Format: cfg.LogFormat, Level: cfg.LogLevel, Secrets: cfg.secrets()})
+	if err != nil {
+		fmt.Fprintf(stderr, "kiebot: %v\n", err)
+		return exitConfig
+	}
+	log = log.With("instance", cfg.InstanceName, "bot_id", cfg.BotID)
+	logConfig(log, cfg)
+
+	db, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		log.Error("kiebot: cannot open the database", "err", err)
+		return exitFail
+	}
+	defer db.close()
+	if _, err := store.Migrate(ctx, db.pool, migrations.All(), log); err != nil {
+		log.Error("kiebot: cannot migrate the database", "err", err)
+		return exitFail
+	}
+
+	if err := serve(ctx, cfg, log, db.pool); err != nil {
+		if errors.Is(err, run.ErrSignal) || errors.Is(err, context.Canceled) {
+			log.Info("kiebot: stopped", "reason", err.Error())
+			return exitOK
+		}
+		log.Error("kiebot: stopped on error", "err", err)
+		return exitFail
+	}
+	return exitOK
+}
+
+// serve builds the actors and runs them in one group.
+func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool) error {
+	st := store.New(pool, cfg.BotID)
+	metrics := actors.NewMetrics(version, pool)
+	status := &actors.StatusBoard{}
+	tg, err := actors.NewTelegram(actors.TelegramConfig{APIURL: cfg.TelegramAPIURL, Token: cfg.TelegramToken, Logger: log})
+	if err != nil {
+		return err
+	}
+	ms := migrations.All()
+	httpSrv, err := actors.NewHTTPServer(actors.HTTPServerConfig{
+		Addr:     net.JoinHostPort("", strconv.Itoa(cfg.Port)),
+		Instance: cfg.InstanceName,
+		Version:  version,
+		Logger:   log,
+		Metrics:  metrics,
+		Status:   status,
+		Ready: func(ctx context.Context) error {
+			if err := st.Ping(ctx); err != nil {
+				return err
+			}
+			return store.MigrationsApplied(ctx, pool, ms)
+		},
+		ShutdownTimeout: cfg.ShutdownTimeout,
+	})
+	if err != nil {
+		return err
+	}
+
+	var g run.Group
+	{
+		execute, interrupt := run.SignalHandler(ctx, syscall.SIGINT, syscall.SIGTERM)
+		g.Add(execute, interrupt)
+	}
+	{
+		ctx, cancel := context.WithCancel(ctx)
+		conv := &actors.Conversations{Store: st, Telegram: tg, Logger: log}
+		poller := actors.NewPoller(actors.PollerConfig{
+			Telegram: tg, Sink: &actors.DirectSink{Conversations: conv, Logger: log}, Logger: log, Metrics: metrics,
+		})
+		g.Add(func() error {
+			status.Set(actors.Status{Role: actors.RoleLeader})
+			metrics.SetRole(actors.RoleLeader)
+			return poller.Run(ctx)
+		}, func(error) { cancel() })
+	}
+	{
+		ctx, cancel := context.WithCancel(ctx)
+		g.Add(func() error { return httpSrv.Run(ctx) }, func(error) { cancel() })
+	}
+	return runBounded(&g, cfg.ShutdownTimeout, log)
+}
+
+// runBounded runs g and, once the first actor has returned, gives the rest
+// at most timeout to finish: oklog/run would wait forever for a stuck one.
+func runBounded(g *run.Group, timeout time.Duration, log *slog.Logger) error {
+	stopping := make(chan struct{})
+	g.Add(func() error { <-stopping; return nil }, func(error) {
+		select {
+		case <-stopping:
+		default:
+			close(stopping)
+		}
+	})
+	done := make(chan error, 1)
+	go func() { done <- g.Run() }()
+	select {
+	case err := <-done:
+		return err
+	case <-stopping:
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(timeout):
+		log.Error("kiebot: shutdown timed out; exiting without waiting for the remaining actors", "timeout", timeout)
+		return fmt.Errorf("shutdown exceeded SHUTDOWN_TIMEOUT (%s)", timeout)
+	}
+}
+
+func logConfig(log *slog.Logger, cfg Config) {
+	attrs := make([]any, 0, 2*len(cfg.summary()))
+	for _, kv := range cfg.summary() {
+		attrs = append(attrs, kv[0], kv[1])
+	}
+	log.Info("kiebot: starting", append([]any{"version", version}, attrs...)...)
+	if cfg.USDRUBRate == "" {
+		log.Warn("kiebot: USD_RUB_RATE is not set, so no price can be computed and nothing is sold; set it (e.g. USD_RUB_RATE=95.5) to start selling")
+	}
+}
+
+// database is the pool and, with no DATABASE_URL, the embedded server.
+type database struct {
+	pool     *pgxpool.Pool
+	embedded *localpg.Server
+	log      *slog.Logger
+}
+
+func openDatabase(ctx context.Context, cfg Config, log *slog.Logger) (*database, error) {
+	d := &database{log: log}
+	dsn := cfg.DatabaseURL
+	if dsn == "" {
+		log.Info("kiebot: DATABASE_URL is not set; starting the embedded PostgreSQL", "data_dir", cfg.DataDir)
+		srv, err := localpg.Start(ctx, localpg.Config{DataDir: cfg.DataDir, Logger: log})
+		if err != nil {
+			return nil, err
+		}
+		d.embedded = srv
+		dsn = srv.URL()
+	}
+	pool, err := store.OpenPool(ctx, dsn, store.PoolConfig{ApplicationName: "kiebot/" + cfg.InstanceName})
+	if err != nil {
+		d.close()
+		return nil, err
+	}
+	d.pool = pool
+	return d, nil
+}
+
+func (d *database) close() {
+	if d.pool != nil {
+		d.pool.Close()
+	}
+	if d.embedded != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := d.embedded.Stop(ctx); err != nil {
+			d.log.Error("kiebot: stopping the embedded PostgreSQL failed", "err", err)
+		}
+	}
+}
+
+// runMigrate applies migrations and exits.
+func runMigrate(ctx context.Context, e env, _, stderr io.Writer) int {
+	cfg, err := loadConfig(ctx, e.lookup, e.hostname)
+	if err != nil {
+		printProblems(stderr, err)
+		return exitConfig
+	}
+	log, err := logging.New(stderr, logging.Options{Format: cfg.LogFormat, Level: cfg.LogLevel, Secrets: cfg.secrets()})
+	if err != nil {
+		fmt.Fprintf(stderr, "kiebot: %v\n", err)
+		return exitConfig
+	}
+	db, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		log.Error("kiebot: cannot open the database", "err", err)
+		return exitFail
+	}
+	defer db.close()
+	applied, err := store.Migrate(ctx, db.pool, migrations.All(), log)
+	if err != nil {
+		log.Error("kiebot: migration failed", "err", err)
+		return exitFail
+	}
+	log.Info("kiebot: database is up to date", "applied", len(applied))
+	return exitOK
+}

@@ -1,0 +1,76 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// User is someone who has written to the bot.
+type User struct {
+	ID             int64
+	ChatID         int64
+	FirstName      string
+	Username       string
+	Language       string // "ru" or "en"
+	LanguageChosen bool   // the user picked it with /language
+	CreatedAt      time.Time
+}
+
+// SeenUser is what an update tells about its sender.
+type SeenUser struct {
+	ID           int64
+	ChatID       int64
+	FirstName    string
+	Username     string
+	LanguageCode string // Telegram's language_code; decides the first language
+}
+
+// TouchUser records that u wrote to the bot: it creates the user on first
+// contact (English for English-speaking Telegram clients, Russian
+// otherwise) and refreshes the name. created reports a first contact.
+func (q *queries) TouchUser(ctx context.Context, u SeenUser) (user User, created bool, err error) {
+	lang := "ru"
+	if len(u.LanguageCode) >= 2 && u.LanguageCode[:2] == "en" {
+		lang = "en"
+	}
+	err = q.db.QueryRow(ctx, `
+		INSERT INTO bot_users (bot_id, user_id, chat_id, first_name, username, language)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (bot_id, user_id) DO UPDATE
+		   SET chat_id = EXCLUDED.chat_id, first_name = EXCLUDED.first_name,
+		       username = EXCLUDED.username, last_seen_at = now()
+		RETURNING user_id, chat_id, first_name, username, language, language_chosen, created_at, (xmax = 0)`,
+		q.botID, u.ID, u.ChatID, u.FirstName, u.Username, lang,
+	).Scan(&user.ID, &user.ChatID, &user.FirstName, &user.Username, &user.Language, &user.LanguageChosen, &user.CreatedAt, &created)
+	if err != nil {
+		return User{}, false, fmt.Errorf("touch user %d: %w", u.ID, interpret(err))
+	}
+	return user, created, nil
+}
+
+// User loads one user.
+func (q *queries) User(ctx context.Context, userID int64) (User, error) {
+	var u User
+	err := q.db.QueryRow(ctx, `
+		SELECT user_id, chat_id, first_name, username, language, language_chosen, created_at
+		  FROM bot_users WHERE bot_id = $1 AND user_id = $2`, q.botID, userID,
+	).Scan(&u.ID, &u.ChatID, &u.FirstName, &u.Username, &u.Language, &u.LanguageChosen, &u.CreatedAt)
+	if err != nil {
+		return User{}, fmt.Errorf("load user %d: %w", userID, interpret(err))
+	}
+	return u, nil
+}
+
+// SetLanguage records the user's explicit language choice.
+func (q *queries) SetLanguage(ctx context.Context, userID int64, lang string) error {
+	tag, err := q.db.Exec(ctx, `UPDATE bot_users SET language = $3, language_chosen = true WHERE bot_id = $1 AND user_id = $2`,
+		q.botID, userID, lang)
+	if err != nil {
+		return fmt.Errorf("set language of user %d: %w", userID, interpret(err))
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("set language of user %d: %w", userID, ErrNotFound)
+	}
+	return nil
+}
