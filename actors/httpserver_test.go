@@ -1,0 +1,148 @@
+package actors
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+func newTestHTTPServer(t *testing.T, ready func(context.Context) error, routes ...Route) (*HTTPServer, *StatusBoard, func()) {
+	t.Helper()
+	status := &StatusBoard{}
+	srv, err := NewHTTPServer(HTTPServerConfig{
+		Addr: "127.0.0.1:0", Instance: "blue", Version: "v1.2.3", Logger: slog.New(slog.DiscardHandler),
+		Metrics: NewMetrics("v1.2.3", nil), Status: status, Ready: ready, Routes: routes,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	stop := func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}
+	t.Cleanup(func() {
+		if ctx.Err() == nil {
+			stop()
+		}
+	})
+	return srv, status, stop
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestReadyzReportsRoleAndDatabaseState(t *testing.T) {
+	var dbDown atomic.Bool
+	srv, status, _ := newTestHTTPServer(t, func(context.Context) error {
+		if dbDown.Load() {
+			return errors.New("database does not answer")
+		}
+		return nil
+	})
+	base := "http://" + srv.Addr()
+
+	if code, _ := get(t, base+"/healthz"); code != 200 {
+		t.Fatalf("/healthz = %d", code)
+	}
+	for _, role := range []Role{RoleStandby, RoleLeader} {
+		status.Set(Status{Role: role, Epoch: 7})
+		for _, path := range []string{"/readyz", "/health"} {
+			code, body := get(t, base+path)
+			var got readyBody
+			if err := json.Unmarshal([]byte(body), &got); err != nil {
+				t.Fatalf("%s body %q: %v", path, body, err)
+			}
+			want := readyBody{Role: role, Instance: "blue", Epoch: 7, Version: "v1.2.3"}
+			if code != 200 || got != want {
+				t.Fatalf("%s as %s = %d %+v, want 200 %+v", path, role, code, got, want)
+			}
+		}
+	}
+	dbDown.Store(true)
+	if code, body := get(t, base+"/readyz"); code != 503 || !strings.Contains(body, "database does not answer") {
+		t.Fatalf("/readyz with the database down = %d %s", code, body)
+	}
+	if code, _ := get(t, base+"/healthz"); code != 200 {
+		t.Fatalf("/healthz must stay 200 while the database is down, got %d", code)
+	}
+}
+
+func TestMetricsExposeBuildInfo(t *testing.T) {
+	srv, _, _ := newTestHTTPServer(t, func(context.Context) error { return nil })
+	code, body := get(t, "http://"+srv.Addr()+"/metrics")
+	if code != 200 || !strings.Contains(body, `kiebot_build_info{goversion=`) || !strings.Contains(body, `version="v1.2.3"`) {
+		t.Fatalf("/metrics = %d:\n%.500s", code, body)
+	}
+}
+
+func TestRoutesHaveBoundedBodies(t *testing.T) {
+	echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := io.ReadAll(r.Body); err != nil {
+			http.Error(w, "too big", http.StatusRequestEntityTooLarge)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	srv, _, _ := newTestHTTPServer(t, func(context.Context) error { return nil },
+		Route{Pattern: "POST /echo", Handler: echo, MaxBodyBytes: 100})
+	post := func(n int) int {
+		resp, err := http.Post("http://"+srv.Addr()+"/echo", "text/plain", strings.NewReader(strings.Repeat("x", n)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post(100); code != http.StatusNoContent {
+		t.Fatalf("100 bytes: %d", code)
+	}
+	if code := post(101); code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("101 bytes: %d, want 413", code)
+	}
+}
+
+func TestHTTPServerWaitsForStopAfter(t *testing.T) {
+	release := make(chan struct{})
+	status := &StatusBoard{}
+	srv, err := NewHTTPServer(HTTPServerConfig{
+		Addr: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler), Metrics: NewMetrics("t", nil), Status: status,
+		Ready: func(context.Context) error { return nil }, StopAfter: release,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	cancel()
+	// Still serving: the leader has not released yet.
+	if code, _ := get(t, "http://"+srv.Addr()+"/healthz"); code != 200 {
+		t.Fatalf("/healthz after cancel, before release = %d", code)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := http.Get("http://" + srv.Addr() + "/healthz"); err == nil {
+		t.Fatal("server still answers after release")
+	}
+}
