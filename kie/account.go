@@ -10,7 +10,8 @@ import (
 
 // Credits returns the account balance (GET /api/v1/chat/credit). Kie sends
 // a bare number that may be fractional; it is decoded exactly.
-func (c *Client) Credits(ctx context.Context) (Credits, error) {
+func (c *Client) Credits(ctx context.Context) (_ Credits, err error) {
+	defer func() { err = c.scrub(err) }()
 	data, err := c.call(ctx, request{
 		endpoint: "credit",
 		method:   http.MethodGet,
@@ -32,7 +33,8 @@ func (c *Client) Credits(ctx context.Context) (Credits, error) {
 // DownloadURL turns a Kie-hosted file URL into a direct download link valid
 // for about 20 minutes (POST /api/v1/common/download-url). Other URLs get
 // ErrValidation (422). It does not extend the file's retention.
-func (c *Client) DownloadURL(ctx context.Context, kieURL string) (string, error) {
+func (c *Client) DownloadURL(ctx context.Context, kieURL string) (_ string, err error) {
+	defer func() { err = c.scrub(err) }()
 	if err := checkAbsURL(kieURL); err != nil {
 		return "", fmt.Errorf("get kie download url: %w: %w", ErrValidation, err)
 	}

@@ -36,7 +36,8 @@ type ModelPrice struct {
 
 // ListModels returns the whole catalogue (GET /api/v1/models). Catalogue
 // calls are spaced by Config.CatalogueInterval.
-func (c *Client) ListModels(ctx context.Context) ([]ModelInfo, error) {
+func (c *Client) ListModels(ctx context.Context) (_ []ModelInfo, err error) {
+	defer func() { err = c.scrub(err) }()
 	data, err := c.catalogue(ctx, "models", "/api/v1/models")
 	if err != nil {
 		return nil, fmt.Errorf("list kie models: %w", err)
@@ -81,7 +82,8 @@ func parseModelInfo(raw json.RawMessage) (ModelInfo, error) {
 // ModelSchema returns a model's OpenAPI document
 // (GET /api/v1/models/{model}/schema, the "/" in the id left unencoded).
 // An unknown model is ErrNotFound.
-func (c *Client) ModelSchema(ctx context.Context, model string) (ModelSchema, error) {
+func (c *Client) ModelSchema(ctx context.Context, model string) (_ ModelSchema, err error) {
+	defer func() { err = c.scrub(err) }()
 	if err := checkModelID(model); err != nil {
 		return ModelSchema{}, fmt.Errorf("read kie schema: %w: %w", ErrValidation, err)
 	}
@@ -107,7 +109,8 @@ func (c *Client) ModelSchema(ctx context.Context, model string) (ModelSchema, er
 }
 
 // ModelPrice returns a model's prose pricing (GET /api/v1/models/{model}/price).
-func (c *Client) ModelPrice(ctx context.Context, model string) (ModelPrice, error) {
+func (c *Client) ModelPrice(ctx context.Context, model string) (_ ModelPrice, err error) {
+	defer func() { err = c.scrub(err) }()
 	if err := checkModelID(model); err != nil {
 		return ModelPrice{}, fmt.Errorf("read kie price: %w: %w", ErrValidation, err)
 	}

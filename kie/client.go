@@ -97,7 +97,7 @@ func (c *Client) call(ctx context.Context, req request, mode retryMode) (json.Ra
 		}
 		backoff := policy.backoff(attempt)
 		c.log.ErrorContext(ctx, "kie.Client: attempt failed, retrying", "endpoint", req.endpoint,
-			"attempt", attempt, "backoff", backoff, "err", err)
+			"attempt", attempt, "backoff", backoff, "err", c.scrub(err))
 		t := time.NewTimer(backoff)
 		select {
 		case <-ctx.Done():
@@ -215,7 +215,7 @@ func (c *Client) attempt(ctx context.Context, req request) (data json.RawMessage
 	}
 	data, err = c.interpret(req.endpoint, resp.StatusCode, raw)
 	if err != nil {
-		c.log.DebugContext(ctx, "kie.Client: request failed", "endpoint", req.endpoint, "http_status", resp.StatusCode, "err", err)
+		c.log.DebugContext(ctx, "kie.Client: request failed", "endpoint", req.endpoint, "http_status", resp.StatusCode, "err", c.scrub(err))
 	}
 	return data, true, err
 }
@@ -260,6 +260,25 @@ func (c *Client) interpret(endpoint string, status int, raw []byte) (json.RawMes
 // redact masks the API key in text that came from the other side.
 func (c *Client) redact(s string) string {
 	return strings.ReplaceAll(s, c.cfg.APIKey, "***")
+}
+
+// redactedError hides the API key in an error's text while keeping the
+// chain for errors.Is and errors.As.
+type redactedError struct {
+	err error
+	msg string
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// scrub masks the key wherever a server echoed it into an error (a hostile
+// or buggy proxy, a task id, a garbled field quoted in a parse error).
+func (c *Client) scrub(err error) error {
+	if err == nil || !strings.Contains(err.Error(), c.cfg.APIKey) {
+		return err
+	}
+	return &redactedError{err: err, msg: c.redact(err.Error())}
 }
 
 // snippet is the start of a non-JSON body, on one line, for error messages.

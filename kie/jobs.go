@@ -31,7 +31,8 @@ type CreatedTask struct {
 // CreateTask starts a paid generation. It is sent once unless Kie certainly
 // refused it (see the package doc). An error matching ErrMaybeCreated means
 // the task may exist: never call CreateTask again for the same job.
-func (c *Client) CreateTask(ctx context.Context, req CreateTaskRequest) (CreatedTask, error) {
+func (c *Client) CreateTask(ctx context.Context, req CreateTaskRequest) (_ CreatedTask, err error) {
+	defer func() { err = c.scrub(err) }()
 	if err := checkModelID(req.Model); err != nil {
 		return CreatedTask{}, fmt.Errorf("create kie task: %w: %w", ErrValidation, err)
 	}
@@ -80,14 +81,15 @@ func (c *Client) CreateTask(ctx context.Context, req CreateTaskRequest) (Created
 		// Kie said 200: the task most likely exists, we just cannot name it.
 		return CreatedTask{}, fmt.Errorf("create kie task for %s: %w: %w: %w", req.Model, ErrMaybeCreated, ErrMalformedResponse, err)
 	}
-	c.log.InfoContext(ctx, "kie.Client: task created", "model", req.Model, "task_id", ct.TaskID)
+	c.log.InfoContext(ctx, "kie.Client: task created", "model", req.Model, "task_id", c.redact(ct.TaskID))
 	return ct, nil
 }
 
 // RecordInfo reads a task (GET /api/v1/jobs/recordInfo). A failed task is
 // not an error here: check Task.State or Task.Err. Right after creation Kie
 // may answer "recordInfo is null" (ErrNotFoundYet) for a few queries.
-func (c *Client) RecordInfo(ctx context.Context, taskID string) (*Task, error) {
+func (c *Client) RecordInfo(ctx context.Context, taskID string) (_ *Task, err error) {
+	defer func() { err = c.scrub(err) }()
 	if taskID == "" {
 		return nil, fmt.Errorf("read kie task: %w: empty task id", ErrValidation)
 	}

@@ -32,7 +32,8 @@ type UploadedFile struct {
 // the way for large files. uploadPath is required, without leading or
 // trailing slash; an empty fileName lets Kie pick a random one. The body
 // cannot be replayed, so it is sent once.
-func (c *Client) UploadStream(ctx context.Context, r io.Reader, uploadPath, fileName string) (*UploadedFile, error) {
+func (c *Client) UploadStream(ctx context.Context, r io.Reader, uploadPath, fileName string) (_ *UploadedFile, err error) {
+	defer func() { err = c.scrub(err) }()
 	if err := checkUploadArgs(uploadPath, fileName); err != nil {
 		return nil, fmt.Errorf("upload to kie: %w: %w", ErrValidation, err)
 	}
@@ -88,7 +89,8 @@ func writeMultipart(mw *multipart.Writer, r io.Reader, uploadPath, fileName stri
 // UploadBase64 uploads data as base64 JSON (POST /api/file-base64-upload),
 // meant for small files (Kie suggests streams above 10 MB). It is sent as a
 // data: URL so Kie learns the MIME type.
-func (c *Client) UploadBase64(ctx context.Context, data []byte, uploadPath, fileName string) (*UploadedFile, error) {
+func (c *Client) UploadBase64(ctx context.Context, data []byte, uploadPath, fileName string) (_ *UploadedFile, err error) {
+	defer func() { err = c.scrub(err) }()
 	if err := checkUploadArgs(uploadPath, fileName); err != nil {
 		return nil, fmt.Errorf("upload to kie: %w: %w", ErrValidation, err)
 	}
@@ -103,7 +105,8 @@ func (c *Client) UploadBase64(ctx context.Context, data []byte, uploadPath, file
 // UploadFromURL makes Kie fetch a public URL (POST /api/file-url-upload;
 // Kie gives up after 30 s, about 100 MB at most). Never pass a Telegram file
 // URL: it contains the bot token.
-func (c *Client) UploadFromURL(ctx context.Context, fileURL, uploadPath, fileName string) (*UploadedFile, error) {
+func (c *Client) UploadFromURL(ctx context.Context, fileURL, uploadPath, fileName string) (_ *UploadedFile, err error) {
+	defer func() { err = c.scrub(err) }()
 	if err := checkUploadArgs(uploadPath, fileName); err != nil {
 		return nil, fmt.Errorf("upload to kie: %w: %w", ErrValidation, err)
 	}
