@@ -142,7 +142,7 @@ func TestTaskVariants(t *testing.T) {
 				}
 			}},
 		{name: "suno music shape",
-			model: kie.CreateTaskRequest{Model: "suno/generate-music", Input: map[string]any{"prompt": "lofi"}},
+			model:  kie.CreateTaskRequest{Model: "suno/generate-music", Input: map[string]any{"prompt": "lofi"}},
 			script: kietest.Script{URLs: 2},
 			check: func(t *testing.T, task *kie.Task, _ *kietest.Server) {
 				if len(task.Result.URLs) != 2 || !strings.HasSuffix(task.Result.URLs[0], ".mp3") {
