@@ -170,11 +170,14 @@ var (
 	creditsRE = regexp.MustCompile(`(?i)(\d+(?:\.\d+)?)\s*credits?\b`)
 	usdRE     = regexp.MustCompile(`(?i)\$\s*\d+(?:\.\d+)?|\d+(?:\.\d+)?\s*(?:usd|dollars?)\b`)
 	numberRE  = regexp.MustCompile(`\d`)
+	// qualifierRE finds words that make a single amount a minimum, a rate or
+	// one case of several: "from 12 credits", "per second", "varies".
+	qualifierRE = regexp.MustCompile(`(?i)\b(from|up to|starting|min(imum)?|max(imum)?|second|minute|character|token|depend\w*|var(y|ies|iable)|range|each additional)\b`)
 )
 
 // parsePricingDesc reads a flat price from Kie's prose only when it is
-// unambiguous: exactly one credit amount and no other number (a USD
-// equivalent aside). "4 credits per image" is flat; "A 5-second video costs
+// unambiguous: exactly one credit amount, no other number (a USD
+// equivalent aside) and no word that makes it a minimum or a rate. "4 credits per image" is flat; "A 5-second video costs
 // 160 credits" is not, since the 5 qualifies the price. why explains a
 // refusal.
 func parsePricingDesc(desc string) (c Credits, why string) {
@@ -184,6 +187,9 @@ func parsePricingDesc(desc string) (c Credits, why string) {
 	m := creditsRE.FindAllStringSubmatch(desc, -1)
 	if len(m) != 1 {
 		return 0, fmt.Sprintf("pricingDesc names %d credit amounts: %q", len(m), cut(desc, 120))
+	}
+	if q := qualifierRE.FindString(desc); q != "" {
+		return 0, fmt.Sprintf("pricingDesc qualifies its price (%q): %q", q, cut(desc, 120))
 	}
 	rest := creditsRE.ReplaceAllString(usdRE.ReplaceAllString(desc, ""), "")
 	if numberRE.MatchString(rest) {
