@@ -160,34 +160,35 @@ func (m *Model) PriceFields() []string {
 }
 
 // ModeFor picks the price mode for a complete parameter set. Every price
-// field must be set; the combination must have an official price.
+// field must be set (single-value ones are filled in); values are checked
+// and canonicalised with Field.Parse, so "TRUE" selects the same mode as
+// "true". The combination must have an official price.
 func (m *Model) ModeFor(p Params) (Mode, error) {
-	for _, name := range m.PriceFields() {
-		if _, ok := p[name]; ok {
+	want := Params{}
+	for _, f := range m.spec.Fields {
+		if !f.Price {
 			continue
 		}
-		f, _ := m.Field(name)
-		if v, fixed := f.Fixed(); fixed {
-			p = withValue(p, name, v)
-			continue
+		raw, ok := p[f.Name]
+		if !ok {
+			if v, fixed := f.Fixed(); fixed {
+				want[f.Name] = v
+				continue
+			}
+			return Mode{}, fmt.Errorf("price mode for %s: field %s: %w", m.spec.ID, f.Name, ErrIncomplete)
 		}
-		return Mode{}, fmt.Errorf("price mode for %s: field %s: %w", m.spec.ID, name, ErrIncomplete)
+		v, err := f.Parse(raw)
+		if err != nil {
+			return Mode{}, fmt.Errorf("price mode for %s: %w", m.spec.ID, err)
+		}
+		want[f.Name] = v
 	}
 	for _, md := range m.spec.Modes {
-		if md.matches(p) {
+		if md.matches(want) {
 			return md.clone(), nil
 		}
 	}
-	return Mode{}, fmt.Errorf("price mode for %s with %s: %w", m.spec.ID, describe(p, m.PriceFields()), ErrUnpriced)
-}
-
-func withValue(p Params, k, v string) Params {
-	q := maps.Clone(p)
-	if q == nil {
-		q = Params{}
-	}
-	q[k] = v
-	return q
+	return Mode{}, fmt.Errorf("price mode for %s with %s: %w", m.spec.ID, describe(want, m.PriceFields()), ErrUnpriced)
 }
 
 func describe(p Params, keys []string) string {

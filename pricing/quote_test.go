@@ -89,6 +89,7 @@ func TestQuoteBreakdownAndModeSelection(t *testing.T) {
 	}{
 		{"kling-2.6/text-to-video", Params{"sound": "true", "duration": "10"}, "with audio-10.0s", 22000},
 		{"kling-2.6/text-to-video", Params{"sound": "false", "duration": "5"}, "without audio-5.0s", 5500},
+		{"kling-2.6/text-to-video", Params{"sound": "TRUE", "duration": " 5"}, "with audio-5.0s", 11000}, // canonicalised
 		{"nano-banana-pro", Params{"resolution": "4K"}, "1.0s-4K", 2400},
 		{"bytedance/v1-lite-image-to-video", Params{"duration": "5", "resolution": "720p"}, "Lite-5.0s-720p", 3000}, // conflict 22.5/30: 30 kept
 		{"google/imagen4-fast", Params{}, "per task", 400},                                                          // num_images pinned to 1
@@ -110,6 +111,9 @@ func TestQuoteBreakdownAndModeSelection(t *testing.T) {
 	}
 	if _, err := p.Quote("hailuo/02-image-to-video-standard", Params{"duration": "6", "resolution": "768P"}); !errors.Is(err, ErrUnpriced) {
 		t.Errorf("unpriced combination: got %v, want ErrUnpriced", err)
+	}
+	if _, err := p.Quote("kling-2.6/text-to-video", Params{"sound": "true", "duration": "7"}); !errors.Is(err, ErrNotInEnum) {
+		t.Errorf("unoffered duration: got %v, want ErrNotInEnum", err)
 	}
 	if _, err := p.Quote("kling-2.6/text-to-video", Params{"sound": "true"}); !errors.Is(err, ErrIncomplete) {
 		t.Errorf("missing duration: got %v, want ErrIncomplete", err)
