@@ -206,8 +206,8 @@ func parseConfig(raw rawConfig, hostname func() (string, error)) (Config, error)
 		bad("TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
 	}
 
-	if p, err := strconv.Atoi(strings.TrimSpace(raw.Port)); err != nil || p < 1 || p > 65535 {
-		bad("PORT %q: want a TCP port 1-65535", raw.Port)
+	if p, err := strconv.Atoi(strings.TrimSpace(raw.Port)); err != nil || p < 0 || p > 65535 {
+		bad("PORT %q: want a TCP port 1-65535 (0 picks a free one)", raw.Port)
 	} else {
 		c.Port = p
 	}

@@ -53,6 +53,10 @@ func runCommand(ctx context.Context, args []string, lookup envconfig.Lookuper, s
 		if len(args) == 1 && args[0] == "check" {
 			return runConfigCheck(ctx, e, stdout, stderr)
 		}
+	case "registry":
+		return runRegistry(ctx, args, stdout, stderr)
+	case "prices":
+		return runPrices(ctx, args, lookup.Lookup, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -65,6 +69,9 @@ const usage = `Usage:
   kiebot [serve]        run the bot service (default)
   kiebot migrate        apply database migrations and exit
   kiebot config check   validate the environment; print it with secrets masked
+  kiebot registry build|audit|sync
+                        rebuild, check or refresh the model registry (see pricing/)
+  kiebot prices         print the user price list (needs USD_RUB_RATE)
   kiebot help           show this help
 
 Configuration comes from environment variables; see README.md.

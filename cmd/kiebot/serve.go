@@ -59,15 +59,53 @@ func runServe(ctx context.Context, e env, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// serve builds the actors and runs them in one group.
+// serve builds the actors and runs them in one group: the signal handler,
+// the leader (whose terms run the ingest supervisor: poller, dispatcher with
+// per-user conversation actors, jobs) and the HTTP server, which outlives
+// the leader so the webhook stores updates until the lock is released.
 func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool) error {
 	st := store.New(pool, cfg.BotID)
 	metrics := actors.NewMetrics(version, pool)
 	status := &actors.StatusBoard{}
+	metrics.SetRole(actors.RoleStarting)
 	tg, err := actors.NewTelegram(actors.TelegramConfig{APIURL: cfg.TelegramAPIURL, Token: cfg.TelegramToken, Logger: log})
 	if err != nil {
 		return err
 	}
+	connConfig := pool.Config().ConnConfig.Copy()
+	wake := make(chan struct{}, 1) // local poller or webhook → local dispatcher
+
+	handler := &actors.MenuHandler{Store: st}
+	ingest := actors.NewIngest(actors.IngestConfig{
+		Mode:          cfg.BotMode,
+		WebhookURL:    cfg.PublicBaseURL + actors.WebhookPath,
+		WebhookSecret: cfg.WebhookSecret,
+		Telegram:      tg,
+		Store:         st,
+		Logger:        log,
+		Metrics:       metrics,
+		Poller:        actors.PollerConfig{Telegram: tg, Logger: log, Metrics: metrics},
+		Dispatcher: actors.DispatcherConfig{
+			Store: st, Telegram: tg, Handler: handler, PreCheckout: actors.RefusePayments{},
+			Logger: log, Metrics: metrics, ConnConfig: connConfig,
+		},
+		Wake: wake,
+	})
+	leader := actors.NewLeader(actors.LeaderConfig{
+		BotID:           cfg.BotID,
+		Instance:        cfg.InstanceName,
+		Version:         version,
+		ConnConfig:      connConfig,
+		LockTTL:         cfg.LockTTL,
+		Heartbeat:       cfg.HeartbeatInterval,
+		RequestHandover: true,
+		Term:            ingest.Run,
+		Logger:          log,
+		Metrics:         metrics,
+		Status:          status,
+	})
+	leaderDone := make(chan struct{})
+
 	ms := migrations.All()
 	httpSrv, err := actors.NewHTTPServer(actors.HTTPServerConfig{
 		Addr:     net.JoinHostPort("", strconv.Itoa(cfg.Port)),
@@ -82,6 +120,15 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 			}
 			return store.MigrationsApplied(ctx, pool, ms)
 		},
+		Routes: []actors.Route{{
+			Pattern: "POST " + actors.WebhookPath,
+			Handler: &actors.WebhookReceiver{
+				Secret: cfg.WebhookSecret,
+				Inbox:  &actors.Inbox{Store: st, Metrics: metrics, Source: "webhook", Stored: wake},
+				Logger: log,
+			},
+		}},
+		StopAfter:       leaderDone,
 		ShutdownTimeout: cfg.ShutdownTimeout,
 	})
 	if err != nil {
@@ -95,14 +142,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 	}
 	{
 		ctx, cancel := context.WithCancel(ctx)
-		conv := &actors.Conversations{Store: st, Telegram: tg, Logger: log}
-		poller := actors.NewPoller(actors.PollerConfig{
-			Telegram: tg, Sink: &actors.DirectSink{Conversations: conv, Logger: log}, Logger: log, Metrics: metrics,
-		})
 		g.Add(func() error {
-			status.Set(actors.Status{Role: actors.RoleLeader})
-			metrics.SetRole(actors.RoleLeader)
-			return poller.Run(ctx)
+			defer close(leaderDone)
+			return leader.Run(ctx)
 		}, func(error) { cancel() })
 	}
 	{

@@ -1,0 +1,308 @@
+package actors
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kiebot/kiebot/store"
+)
+
+// DispatcherConfig configures the dispatcher.
+type DispatcherConfig struct {
+	Store       *store.Store
+	Telegram    *Telegram
+	Handler     UpdateHandler
+	PreCheckout PreCheckoutHandler
+	Logger      *slog.Logger
+	Metrics     *Metrics
+	// ConnConfig, if set, lets the dispatcher LISTEN for updates stored by
+	// other instances (the webhook); without it it polls every RescanEvery.
+	ConnConfig *pgx.ConnConfig
+	// Wake is signalled by the local poller or webhook after storing.
+	Wake <-chan struct{}
+	// MaxBuffered bounds updates held in memory (the inbox is the buffer);
+	// default 2048. MailboxSize bounds one user's mailbox; default 8.
+	MaxBuffered int
+	MailboxSize int
+	// IdleTimeout ends a user's actor after this long without updates;
+	// default 15s.
+	IdleTimeout time.Duration
+	// RescanEvery is the safety-net rescan of the inbox; default 1s.
+	RescanEvery time.Duration
+	// SendTimeout bounds one Bot API call; default 30s.
+	SendTimeout time.Duration
+}
+
+// Dispatcher reads unprocessed updates in arrival order and routes each to
+// its user's actor: users run in parallel, one user's updates in order.
+// Pre-checkout queries skip the queues (Telegram wants an answer in 10 s).
+// Run returns only after every actor it started has returned.
+type Dispatcher struct {
+	cfg    DispatcherConfig
+	log    *slog.Logger
+	events chan actorEvent
+
+	// owned by the Run goroutine
+	actors  map[int64]*userActor
+	pending map[int64][]store.PendingUpdate // per user, not yet in a mailbox
+	held    map[int64]bool                  // update ids in memory (pending or in flight)
+	wg      sync.WaitGroup
+}
+
+// NewDispatcher validates cfg; bad wiring panics.
+func NewDispatcher(cfg DispatcherConfig) *Dispatcher {
+	if cfg.Store == nil || cfg.Telegram == nil || cfg.Handler == nil || cfg.PreCheckout == nil || cfg.Logger == nil || cfg.Metrics == nil {
+		panic("actors.NewDispatcher: Store, Telegram, Handler, PreCheckout, Logger and Metrics are required")
+	}
+	cfg.MaxBuffered = cmpOrInt(cfg.MaxBuffered, 2048)
+	cfg.MailboxSize = cmpOrInt(cfg.MailboxSize, 8)
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = 15 * time.Second
+	}
+	if cfg.RescanEvery <= 0 {
+		cfg.RescanEvery = time.Second
+	}
+	if cfg.SendTimeout <= 0 {
+		cfg.SendTimeout = 30 * time.Second
+	}
+	return &Dispatcher{cfg: cfg, log: cfg.Logger.With("component", "dispatcher")}
+}
+
+// Run dispatches until ctx ends, then stops every actor after its current
+// update and waits for them.
+func (d *Dispatcher) Run(ctx context.Context) error {
+	d.events = make(chan actorEvent, 256)
+	d.actors = map[int64]*userActor{}
+	d.pending = map[int64][]store.PendingUpdate{}
+	d.held = map[int64]bool{}
+	defer func() {
+		for _, a := range d.actors {
+			close(a.mailbox)
+		}
+		d.wg.Wait()
+		d.cfg.Metrics.ActiveActors.Set(0)
+	}()
+
+	notified := make(chan struct{}, 1)
+	if d.cfg.ConnConfig != nil {
+		lctx, stopListen := context.WithCancel(ctx)
+		listenDone := make(chan struct{})
+		go func() { defer close(listenDone); d.listen(lctx, notified) }()
+		defer func() { stopListen(); <-listenDone }()
+	}
+
+	// Ops a previous leader committed but did not send.
+	if users, err := d.cfg.Store.UsersWithPendingOps(ctx); err != nil {
+		d.log.Error("dispatcher: cannot list users with unsent ops", "err", err)
+	} else {
+		for _, u := range users {
+			d.actor(ctx, u)
+		}
+	}
+
+	tick := time.NewTicker(d.cfg.RescanEvery)
+	defer tick.Stop()
+	scan := true
+	for {
+		if scan && len(d.held) < d.cfg.MaxBuffered {
+			if err := d.scan(ctx); err != nil && ctx.Err() == nil {
+				d.log.Error("dispatcher: cannot read the inbox", "err", err)
+			}
+		}
+		scan = false
+		d.route(ctx)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-d.cfg.Wake:
+			scan = true
+		case <-notified:
+			scan = true
+		case <-tick.C:
+			scan = true
+			d.stats(ctx)
+		case ev := <-d.events:
+			full := len(d.held) >= d.cfg.MaxBuffered
+			d.handle(ev)
+			scan = full // room again: there may be more to read
+		}
+	}
+}
+
+// scan loads unprocessed updates not yet held, in arrival order. Updates
+// committed late by a concurrent writer (two webhook calls) are picked up
+// by a later scan, since every scan starts from the oldest pending row.
+func (d *Dispatcher) scan(ctx context.Context) error {
+	rows, err := d.cfg.Store.PendingUpdates(ctx, d.cfg.MaxBuffered)
+	if err != nil {
+		return err
+	}
+	for _, u := range rows {
+		if d.held[u.UpdateID] || len(d.held) >= d.cfg.MaxBuffered {
+			continue
+		}
+		d.held[u.UpdateID] = true
+		if u.Kind == KindPreCheckout {
+			d.wg.Add(1)
+			go func() { defer d.wg.Done(); d.preCheckout(ctx, u) }()
+			continue
+		}
+		d.pending[u.UserID] = append(d.pending[u.UserID], u)
+	}
+	return nil
+}
+
+// route moves pending updates into mailboxes that have room, never
+// blocking: a busy user waits in memory (or in the inbox), others go on.
+func (d *Dispatcher) route(ctx context.Context) {
+	for user, queue := range d.pending {
+		a := d.actor(ctx, user)
+		n := 0
+		for n < len(queue) {
+			select {
+			case a.mailbox <- queue[n]:
+				a.inflight++
+				n++
+				continue
+			default:
+			}
+			break
+		}
+		if n == len(queue) {
+			delete(d.pending, user)
+		} else {
+			d.pending[user] = queue[n:]
+		}
+	}
+}
+
+func (d *Dispatcher) actor(ctx context.Context, user int64) *userActor {
+	if a, ok := d.actors[user]; ok {
+		return a
+	}
+	a := &userActor{
+		userID:  user,
+		mailbox: make(chan store.PendingUpdate, d.cfg.MailboxSize),
+		d:       d,
+		log:     d.log.With("user_id", user),
+	}
+	d.actors[user] = a
+	d.cfg.Metrics.ActiveActors.Set(float64(len(d.actors)))
+	d.wg.Add(1)
+	go func() { defer d.wg.Done(); a.run(ctx) }()
+	return a
+}
+
+func (d *Dispatcher) handle(ev actorEvent) {
+	a, ok := d.actors[ev.userID]
+	if !ev.idle {
+		delete(d.held, ev.updateID)
+		if ok && !ev.bypass && a.inflight > 0 {
+			a.inflight--
+		}
+		return
+	}
+	// An idle notice can be stale: the actor may have taken an update
+	// since. Only an actor with nothing in flight or queued may go, or a
+	// successor could run beside it and break the user's order.
+	if !ok || a.inflight > 0 || len(d.pending[ev.userID]) > 0 {
+		return
+	}
+	// Nothing queued and the actor is waiting: let it go. The dispatcher
+	// is the mailbox's only sender and closer, so nothing can be lost.
+	close(a.mailbox)
+	delete(d.actors, ev.userID)
+	d.cfg.Metrics.ActiveActors.Set(float64(len(d.actors)))
+}
+
+// notify is how actors talk to the dispatcher; it never blocks past ctx.
+func (d *Dispatcher) notify(ctx context.Context, ev actorEvent) {
+	select {
+	case d.events <- ev:
+	case <-ctx.Done():
+	}
+}
+
+// preCheckout answers a pre-checkout query at once, outside the user's
+// queue, and marks it processed.
+func (d *Dispatcher) preCheckout(ctx context.Context, u store.PendingUpdate) {
+	defer d.notify(ctx, actorEvent{userID: u.UserID, updateID: u.UpdateID, bypass: true})
+	var upd models.Update
+	if err := json.Unmarshal(u.Payload, &upd); err != nil || upd.PreCheckoutQuery == nil {
+		d.log.Error("dispatcher: undecodable pre-checkout query", "update_id", u.UpdateID, "err", err)
+		_ = d.cfg.Store.RecordFailure(ctx, u.UpdateID, "undecodable pre-checkout query", true)
+		return
+	}
+	q := upd.PreCheckoutQuery
+	refusal := d.cfg.PreCheckout.PreCheckout(ctx, q)
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	_, err := d.cfg.Telegram.Bot.AnswerPreCheckoutQuery(actx, &bot.AnswerPreCheckoutQueryParams{
+		PreCheckoutQueryID: q.ID, OK: refusal == "", ErrorMessage: refusal,
+	})
+	cancel()
+	if err != nil {
+		d.log.Error("dispatcher: answering a pre-checkout query failed", "update_id", u.UpdateID, "err", err)
+	}
+	if err := d.cfg.Store.MarkProcessed(context.WithoutCancel(ctx), u.UpdateID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		d.log.Error("dispatcher: cannot mark a pre-checkout query processed", "update_id", u.UpdateID, "err", err)
+	}
+}
+
+func (d *Dispatcher) stats(ctx context.Context) {
+	depth, lag, err := d.cfg.Store.InboxStats(ctx)
+	if err != nil {
+		return
+	}
+	d.cfg.Metrics.InboxDepth.Set(float64(depth))
+	d.cfg.Metrics.InboxLagSeconds.Set(lag.Seconds())
+}
+
+// listen wakes the dispatcher when any instance stores an update.
+func (d *Dispatcher) listen(ctx context.Context, notified chan<- struct{}) {
+	for ctx.Err() == nil {
+		err := d.listenOnce(ctx, notified)
+		if ctx.Err() != nil {
+			return
+		}
+		d.log.Warn("dispatcher: inbox notifications interrupted; relying on rescans until reconnected", "err", err)
+		sleepCtx(ctx, d.cfg.RescanEvery)
+	}
+}
+
+func (d *Dispatcher) listenOnce(ctx context.Context, notified chan<- struct{}) error {
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	conn, err := pgx.ConnectConfig(cctx, d.cfg.ConnConfig)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer closeConn(conn)
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{store.InboxChannel(d.cfg.Store.BotID())}.Sanitize()); err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	for {
+		if _, err := conn.WaitForNotification(ctx); err != nil {
+			return err
+		}
+		select {
+		case notified <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func cmpOrInt(v, def int) int {
+	if v <= 0 {
+		return def
+	}
+	return v
+}

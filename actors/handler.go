@@ -1,0 +1,52 @@
+package actors
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/kiebot/kiebot/store"
+)
+
+// Session is a user's conversation as the user's actor holds it between
+// updates: the FSM state and its data, exactly as persisted.
+type Session struct {
+	UserID int64
+	State  string          // "" before the first update
+	Data   json.RawMessage // owned by the handler
+}
+
+// Step is what one update does to a conversation. The actor commits it in
+// one transaction together with marking the update processed, then makes
+// the Bot API calls.
+type Step struct {
+	State string
+	Data  json.RawMessage
+	Ops   []Op
+	// Apply, if set, runs in that transaction (ledger entries, jobs, …)
+	// and may add ops that depend on what it wrote.
+	Apply func(ctx context.Context, tx *store.Tx) ([]Op, error)
+	// AfterCommit, if set, runs once the transaction committed (e.g. to
+	// wake the jobs actor).
+	AfterCommit func()
+}
+
+// UpdateHandler is the product logic a conversation actor runs. Handle may
+// read the database and do slow I/O (file transfers) but must not write:
+// every write belongs in Step.Apply, so an update takes effect exactly
+// once, atomically with being marked processed.
+type UpdateHandler interface {
+	Handle(ctx context.Context, s Session, upd *models.Update) (Step, error)
+	// Apology is what the user is told when their update could not be
+	// handled after retries.
+	Apology(ctx context.Context, userID int64) []Op
+}
+
+// PreCheckoutHandler answers Telegram Stars pre-checkout queries, which
+// must be answered within 10 s and so never wait behind a user's queue.
+type PreCheckoutHandler interface {
+	// PreCheckout validates q; it returns "" to accept, else the reason
+	// shown to the user.
+	PreCheckout(ctx context.Context, q *models.PreCheckoutQuery) (refusal string)
+}

@@ -1,0 +1,141 @@
+package actors
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/kiebot/kiebot/fsm"
+)
+
+// Op kinds.
+const (
+	OpSend    = "send"    // a new message
+	OpEdit    = "edit"    // edit a message's text and buttons (falls back to send)
+	OpAnswer  = "answer"  // answerCallbackQuery
+	OpAction  = "action"  // sendChatAction
+	OpInvoice = "invoice" // sendInvoice in Telegram Stars
+)
+
+// Op is one Bot API call decided by a committed state change. Ops are stored
+// in the outbox as JSON, so they must hold everything the call needs.
+type Op struct {
+	Kind       string         `json:"kind"`
+	ChatID     int64          `json:"chat_id,omitempty"`
+	MessageID  int            `json:"message_id,omitempty"`
+	Text       string         `json:"text,omitempty"`
+	Buttons    [][]fsm.Button `json:"buttons,omitempty"`
+	CallbackID string         `json:"callback_id,omitempty"`
+	Alert      bool           `json:"alert,omitempty"`
+	Action     string         `json:"action,omitempty"`
+	Invoice    *InvoiceOp     `json:"invoice,omitempty"`
+}
+
+// InvoiceOp is a Telegram Stars invoice.
+type InvoiceOp struct {
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	Payload     string `json:"payload"`
+	Stars       int    `json:"stars"`
+	Label       string `json:"label"`
+}
+
+// ScreenOp sends screen s as a new message to chatID.
+func ScreenOp(chatID int64, s fsm.Screen) Op {
+	return Op{Kind: OpSend, ChatID: chatID, Text: s.Text, Buttons: s.Buttons}
+}
+
+// EditOp replaces message msgID's content with s.
+func EditOp(chatID int64, msgID int, s fsm.Screen) Op {
+	return Op{Kind: OpEdit, ChatID: chatID, MessageID: msgID, Text: s.Text, Buttons: s.Buttons}
+}
+
+// AnswerOp answers a callback query, optionally with a toast.
+func AnswerOp(callbackID, text string) Op {
+	return Op{Kind: OpAnswer, CallbackID: callbackID, Text: text}
+}
+
+// errPermanent marks a Bot API failure that retrying cannot fix (a bad
+// request, a user who blocked the bot): the op is dropped and logged.
+var errPermanent = errors.New("permanent")
+
+// Perform makes op's Bot API call. A failure wrapping errPermanent must not
+// be retried; any other failure may be.
+func (t *Telegram) Perform(ctx context.Context, op Op) error {
+	var err error
+	switch op.Kind {
+	case OpSend:
+		_, err = t.sendScreen(ctx, op.ChatID, fsm.Screen{Text: op.Text, Buttons: op.Buttons})
+	case OpEdit:
+		_, err = t.Bot.EditMessageText(ctx, &bot.EditMessageTextParams{
+			ChatID: op.ChatID, MessageID: op.MessageID, Text: op.Text, ParseMode: models.ParseModeHTML,
+			ReplyMarkup:        keyboard(op.Buttons),
+			LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: bot.True()},
+		})
+		switch {
+		case err != nil && strings.Contains(err.Error(), "message is not modified"):
+			err = nil
+		case err != nil && errors.Is(err, bot.ErrorBadRequest):
+			// Too old, deleted or not ours to edit: show it as a new message.
+			_, err = t.sendScreen(ctx, op.ChatID, fsm.Screen{Text: op.Text, Buttons: op.Buttons})
+		}
+	case OpAnswer:
+		_, err = t.Bot.AnswerCallbackQuery(ctx, &bot.AnswerCallbackQueryParams{
+			CallbackQueryID: op.CallbackID, Text: op.Text, ShowAlert: op.Alert,
+		})
+		if err != nil && errors.Is(err, bot.ErrorBadRequest) {
+			err = nil // "query is too old": the spinner is gone anyway
+		}
+	case OpAction:
+		_, err = t.Bot.SendChatAction(ctx, &bot.SendChatActionParams{ChatID: op.ChatID, Action: models.ChatAction(op.Action)})
+		if err != nil && !isRetryable(err) {
+			err = nil // a lost "typing…" is not worth an error
+		}
+	case OpInvoice:
+		if op.Invoice == nil {
+			return fmt.Errorf("%w: invoice op without an invoice", errPermanent)
+		}
+		_, err = t.Bot.SendInvoice(ctx, &bot.SendInvoiceParams{
+			ChatID: op.ChatID, Title: op.Invoice.Title, Description: op.Invoice.Description,
+			Payload: op.Invoice.Payload, Currency: "XTR",
+			Prices: []models.LabeledPrice{{Label: op.Invoice.Label, Amount: op.Invoice.Stars}},
+		})
+	default:
+		return fmt.Errorf("%w: unknown op kind %q", errPermanent, op.Kind)
+	}
+	if err != nil && !isRetryable(err) {
+		return fmt.Errorf("%w: %s: %w", errPermanent, op.Kind, err)
+	}
+	return err
+}
+
+// isRetryable tells transient Bot API failures (rate limits, network,
+// Telegram's 5xx) from ones that will fail again.
+func isRetryable(err error) bool {
+	if _, ok := RetryAfter(err); ok {
+		return true
+	}
+	for _, permanent := range []error{bot.ErrorBadRequest, bot.ErrorForbidden, bot.ErrorNotFound, bot.ErrorUnauthorized} {
+		if errors.Is(err, permanent) {
+			return false
+		}
+	}
+	return true
+}
+
+func encodeOps(ops []Op) ([][]byte, error) {
+	out := make([][]byte, len(ops))
+	for i, op := range ops {
+		b, err := json.Marshal(op)
+		if err != nil {
+			return nil, fmt.Errorf("encode %s op: %w", op.Kind, err)
+		}
+		out[i] = b
+	}
+	return out, nil
+}

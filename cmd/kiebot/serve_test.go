@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sethvargo/go-envconfig"
+
+	"github.com/kiebot/kiebot/actors/telegramtest"
+	"github.com/kiebot/kiebot/store/storetest"
+)
+
+// syncBuffer collects an instance's log lines from several goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// instance is one `kiebot serve` running in the test process.
+type instance struct {
+	logs *syncBuffer
+	stop func() int // cancels serve (as SIGTERM would) and returns its exit code
+}
+
+func startInstance(t *testing.T, env map[string]string) *instance {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := &syncBuffer{}
+	code := make(chan int, 1)
+	go func() {
+		code <- runCommand(ctx, []string{"serve"}, envconfig.MapLookuper(env), logs, logs)
+	}()
+	var once sync.Once
+	var exit int
+	stop := func() int {
+		once.Do(func() {
+			cancel()
+			select {
+			case exit = <-code:
+			case <-time.After(30 * time.Second):
+				t.Errorf("serve did not stop within 30s; logs:\n%s", logs.String())
+				exit = -1
+			}
+		})
+		return exit
+	}
+	t.Cleanup(func() { stop() })
+	return &instance{logs: logs, stop: stop}
+}
+
+func testEnv(tg *telegramtest.Server, dsn string, extra ...string) map[string]string {
+	env := validEnv("TELEGRAM_API_URL", tg.URL, "DATABASE_URL", dsn, "PORT", "0", "LOG_LEVEL", "debug",
+		"LOCK_TTL", "4s", "HEARTBEAT_INTERVAL", "1s", "SHUTDOWN_TIMEOUT", "10s")
+	for i := 0; i+1 < len(extra); i += 2 {
+		env[extra[i]] = extra[i+1]
+	}
+	return env
+}
+
+func waitCtx(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// The first vertical slice, end to end: serve in polling mode answers
+// /start with a welcome and an inline main menu, and other text with a
+// hint, through the fake Bot API — and no log line carries a secret.
+func TestServeAnswersStartAndHintsOtherText(t *testing.T) {
+	tg := telegramtest.NewServer()
+	defer tg.Close()
+	bot := tg.AddBot(testToken)
+	inst := startInstance(t, testEnv(tg, storetest.NewDatabase(t)))
+	ctx := waitCtx(t)
+
+	alice := bot.AddUser(telegramtest.UserConfig{FirstName: "Alice <admin>", LanguageCode: "en"})
+	alice.SendCommand("start")
+	welcome, err := bot.WaitMessage(ctx, alice.ID(), func(m telegramtest.Message) bool { return strings.Contains(m.Text, "Hi, ") })
+	if err != nil {
+		t.Fatalf("no welcome: %v\nlogs:\n%s", err, inst.logs.String())
+	}
+	if !strings.Contains(welcome.Text, "Alice <admin>") || welcome.ReplyMarkup == nil || len(welcome.ReplyMarkup.InlineKeyboard) == 0 {
+		t.Fatalf("welcome = %q with markup %+v", welcome.Text, welcome.ReplyMarkup)
+	}
+
+	boris := bot.AddUser(telegramtest.UserConfig{FirstName: "Борис", LanguageCode: "ru"})
+	boris.SendText("нарисуй кота")
+	hint, err := bot.WaitMessage(ctx, boris.ID(), func(m telegramtest.Message) bool { return m.Text != "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(hint.Text, "/start") || !strings.Contains(hint.Text, "Нажмите") {
+		t.Fatalf("hint = %q, want the Russian hint", hint.Text)
+	}
+
+	if code := inst.stop(); code != exitOK {
+		t.Fatalf("exit code %d; logs:\n%s", code, inst.logs.String())
+	}
+	logs := inst.logs.String()
+	for _, secret := range []string{testToken, testKey, strings.SplitN(testToken, ":", 2)[1]} {
+		if strings.Contains(logs, secret) {
+			t.Fatalf("a log line contains the secret %q", secret)
+		}
+	}
+	if tg.Overlaps(testToken) != 0 {
+		t.Fatalf("overlapping getUpdates: %d", tg.Overlaps(testToken))
+	}
+}
