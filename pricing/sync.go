@@ -172,7 +172,7 @@ var (
 	numberRE  = regexp.MustCompile(`\d`)
 	// qualifierRE finds words that make a single amount a minimum, a rate or
 	// one case of several: "from 12 credits", "per second", "varies".
-	qualifierRE = regexp.MustCompile(`(?i)\b(from|up to|starting|min(imum)?|max(imum)?|second|minute|character|token|depend\w*|var(y|ies|iable)|range|each additional)\b`)
+	qualifierRE = regexp.MustCompile(`(?i)\b(from|up to|starting|min(imum)?|max(imum)?|seconds?|minutes?|characters?|tokens?|depend\w*|var(y|ies|iable)|range|each additional)\b`)
 )
 
 // parsePricingDesc reads a flat price from Kie's prose only when it is

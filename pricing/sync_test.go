@@ -173,6 +173,8 @@ func TestParsePricingDesc(t *testing.T) {
 		{"From 12 credits", ""},
 		{"12 credits per second of video", ""},
 		{"Price varies: 10 credits", ""},
+		{"6 credits per characters block", ""},
+		{"2 credits, billed per minutes", ""},
 		{"", ""},
 		{"free", ""},
 		{"0 credits", ""},
