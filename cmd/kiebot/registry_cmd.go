@@ -191,6 +191,11 @@ func registrySync(ctx context.Context, args []string, env func(string) (string, 
 		fmt.Fprintf(stderr, "kiebot registry sync: refusing to overwrite the shipped %s; review the sync output and rebuild from pricing/source instead (or pass -force)\n", shippedRegistry)
 		return exitConfig
 	}
+	if _, err := os.Stat(*out); err == nil && !*force {
+		// Checked up front too: a sync takes minutes at Kie's 1 request/s.
+		fmt.Fprintf(stderr, "kiebot registry sync: %s exists; choose another -out or pass -force\n", *out)
+		return exitConfig
+	}
 	key, _ := env("KIE_API_KEY")
 	if strings.TrimSpace(key) == "" {
 		fmt.Fprintln(stderr, "kiebot registry sync: KIE_API_KEY is not set")
@@ -309,8 +314,7 @@ func writeFileAtomic(path string, data []byte) error {
 // runPrices runs `kiebot prices`: the user price list at the configured
 // rates. Without USD_RUB_RATE it prints why nothing can be priced and exits
 // non-zero.
-func runPrices(ctx context.Context, args []string, env func(string) (string, bool), stdout, stderr io.Writer) int {
-	_ = ctx
+func runPrices(_ context.Context, args []string, env func(string) (string, bool), stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("prices", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	lang := fs.String("lang", "ru", "language of model names (ru or en)")
