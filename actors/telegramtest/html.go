@@ -101,7 +101,10 @@ func entityErr(format string, args ...any) *apiError {
 
 func parseStartTag(tag string, offset int) (openTag, *apiError) {
 	tag = strings.TrimSuffix(strings.TrimSpace(tag), "/")
-	name, rest, _ := strings.Cut(tag, " ")
+	name, rest := tag, ""
+	if i := strings.IndexAny(tag, " \t\n"); i >= 0 {
+		name, rest = tag[:i], tag[i+1:]
+	}
 	name = strings.ToLower(name)
 	attrs, ok := parseAttrs(rest)
 	if !ok {

@@ -60,8 +60,8 @@ type Options struct {
 	// checked against Telegram's dimension rules.
 	StrictImages bool
 
-	// CloseTimeout bounds Close: in-flight requests and webhook deliveries
-	// still running after it are abandoned and logged. Default 5s.
+	// CloseTimeout bounds how long Close waits for in-flight requests before
+	// closing their connections (and logging it). Default 5s.
 	CloseTimeout time.Duration
 
 	// Logger receives the fake's diagnostics. Default: discarded.
@@ -183,9 +183,10 @@ func (s *Server) Start() {
 }
 
 // Close shuts the server down: pending long polls are released with an empty
-// result, webhook deliveries stop, and Close waits (at most
-// Options.CloseTimeout) for in-flight requests and delivery goroutines. It is
-// safe to call more than once and before Start.
+// result, webhook deliveries and URL fetches are aborted, and Close waits for
+// in-flight requests (at most Options.CloseTimeout, then their connections
+// are closed) and for the delivery goroutines. It is safe to call more than
+// once and before Start.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		s.mu.Lock()
@@ -213,16 +214,9 @@ func (s *Server) Close() {
 			_ = s.httpServer.Close()
 		}
 		<-s.serveDone
-		done := make(chan struct{})
-		go func() {
-			s.workers.Wait()
-			close(done)
-		}()
-		select {
-		case <-done:
-		case <-ctx.Done():
-			s.opts.Logger.Warn("telegramtest: webhook deliveries still running at close")
-		}
+		// Bounded without a timer: deliverers return as soon as the base
+		// context is cancelled, which also aborts their in-flight POSTs.
+		s.workers.Wait()
 		s.transport.CloseIdleConnections()
 	})
 }
