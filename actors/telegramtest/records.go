@@ -314,6 +314,14 @@ func (s *Server) Polls(token string) []PollRecord {
 	return nil
 }
 
+// FirstPollAfter is Bot.FirstPollAfter by token.
+func (s *Server) FirstPollAfter(token string, t time.Time) (PollRecord, bool) {
+	if b := s.Bot(token); b != nil {
+		return b.FirstPollAfter(t)
+	}
+	return PollRecord{}, false
+}
+
 // Calls is Bot.Calls by token (0 for an unknown token).
 func (s *Server) Calls(token, method string) int {
 	if b := s.Bot(token); b != nil {

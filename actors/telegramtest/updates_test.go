@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
 	"github.com/kiebot/kiebot/actors/telegramtest"
@@ -244,5 +245,55 @@ func TestSendUpdateKeepsLargerIDs(t *testing.T) {
 	id, queued, err := tg.SendRawUpdate([]byte(`{"message_reaction":{"chat":{"id":42,"type":"private"},"message_id":1,"date":1}}`))
 	if err != nil || queued || id != jump+2 {
 		t.Errorf("raw message_reaction: id %d queued %v err %v; want filtered by the default allowed_updates", id, queued, err)
+	}
+}
+
+// go-telegram/bot's own poller (multipart getUpdates, allowed_updates as a
+// JSON string) works against the fake, and stopping it leaves no overlap.
+func TestLibraryPollerRoundTrip(t *testing.T) {
+	t.Parallel()
+	srv, tg, alice := setup(t)
+	ctx := testCtx(t)
+	b, err := bot.New(testToken,
+		bot.WithServerURL(srv.URL),
+		bot.WithSkipGetMe(),
+		bot.WithAllowedUpdates(bot.AllowedUpdates{models.AllowedUpdateMessage}),
+		bot.WithErrorsHandler(func(err error) { t.Logf("go-telegram/bot: %v", err) }),
+		bot.WithDefaultHandler(func(ctx context.Context, b *bot.Bot, u *models.Update) {
+			if u.Message != nil {
+				_, _ = b.SendMessage(ctx, &bot.SendMessageParams{ChatID: u.Message.Chat.ID, Text: "pong: " + u.Message.Text})
+			}
+		}),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		b.Start(runCtx)
+	}()
+
+	alice.SendText("ping")
+	if _, err := tg.WaitMessage(ctx, alice.ID(), func(m telegramtest.Message) bool { return m.Text == "pong: ping" }); err != nil {
+		t.Fatalf("no pong: %v", err)
+	}
+	waitInFlight(t, ctx, srv, tg, 1)
+	stop()
+	<-done
+	if err := srv.WaitFor(ctx, func() bool { return tg.PollsInFlight() == 0 }); err != nil {
+		t.Fatal(err)
+	}
+	// A successor poller takes over without an overlap.
+	if _, ups, _, err := getUpdates(ctx, srv, testToken, map[string]any{"offset": tg.LastUpdateID() + 1}); err != nil || len(ups) != 0 {
+		t.Errorf("successor poll: %d updates, %v", len(ups), err)
+	}
+	if n := tg.Overlaps(); n != 0 {
+		t.Errorf("Overlaps = %d, want 0", n)
+	}
+	polls := tg.Polls()
+	if p := polls[0]; p.Timeout != 59 || p.Offset != 1 {
+		t.Errorf("library's first poll = %+v, want timeout 59 and offset 1", p)
 	}
 }
