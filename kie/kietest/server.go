@@ -69,6 +69,7 @@ type options struct {
 	featureDisabled bool
 	legacyFileURL   bool
 	hmacKey         []byte
+	closeWait       time.Duration
 	callbackTimeout time.Duration
 	maxUpload       int64
 	uploadTTL       time.Duration
@@ -118,6 +119,7 @@ func NewUnstartedServer() *Server {
 		files:     map[string]*file{},
 		opts: options{
 			callbackTimeout: 15 * time.Second,
+			closeWait:       5 * time.Second,
 			maxUpload:       100 << 20,
 			uploadTTL:       72 * time.Hour,
 			resultTTL:       14 * 24 * time.Hour,
@@ -151,13 +153,14 @@ func (s *Server) Start() {
 	s.mu.Unlock()
 }
 
-// closeWait bounds how long Close waits for callback deliveries before
-// cancelling them.
-const closeWait = 5 * time.Second
+// SetCloseWait bounds how long Close lets callback deliveries run before
+// cancelling them (default 5 s).
+func (s *Server) SetCloseWait(d time.Duration) { s.with(func(o *options) { o.closeWait = d }) }
 
-// Close stops accepting requests, lets callback deliveries finish (for up to
-// five seconds, then cancels them), and waits for every goroutine the server
-// started. It is idempotent.
+// Close lets callback deliveries finish (for up to five seconds, see
+// SetCloseWait, then cancels them), stops the listeners and waits for every
+// goroutine the server started and every request in flight. It is
+// idempotent.
 func (s *Server) Close() {
 	s.mu.Lock()
 	if s.closed {
@@ -166,11 +169,12 @@ func (s *Server) Close() {
 	}
 	s.closed = true
 	close(s.done)
+	wait := s.opts.closeWait
 	s.mu.Unlock()
 
 	cbDone := make(chan struct{})
 	go func() { s.cbWG.Wait(); close(cbDone) }()
-	t := time.NewTimer(closeWait)
+	t := time.NewTimer(wait)
 	select {
 	case <-cbDone:
 	case <-t.C:
