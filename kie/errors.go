@@ -86,6 +86,9 @@ func (e *APIError) Error() string {
 	if e.Msg != "" {
 		fmt.Fprintf(&b, ": %s", e.Msg)
 	}
+	if errors.Is(e, ErrUnauthorized) {
+		b.WriteString(" (check KIE_API_KEY)")
+	}
 	return b.String()
 }
 
