@@ -52,9 +52,11 @@ type Dispatcher struct {
 	events chan actorEvent
 
 	// owned by the Run goroutine
+	cursor  int64 // highest seq read so far
 	actors  map[int64]*userActor
 	pending map[int64][]store.PendingUpdate // per user, not yet in a mailbox
 	held    map[int64]bool                  // update ids in memory (pending or in flight)
+	starved bool                            // the last read filled the buffer
 	wg      sync.WaitGroup
 }
 
@@ -111,42 +113,69 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 
 	tick := time.NewTicker(d.cfg.RescanEvery)
 	defer tick.Stop()
-	scan := true
+	read, sweep := true, true
 	for {
-		if scan && len(d.held) < d.cfg.MaxBuffered {
-			if err := d.scan(ctx); err != nil && ctx.Err() == nil {
+		if sweep {
+			// The safety net: rows behind the cursor that nobody holds.
+			if err := d.load(ctx, true); err != nil && ctx.Err() == nil {
 				d.log.Error("dispatcher: cannot read the inbox", "err", err)
 			}
 		}
-		scan = false
+		if read || sweep {
+			if err := d.load(ctx, false); err != nil && ctx.Err() == nil {
+				d.log.Error("dispatcher: cannot read the inbox", "err", err)
+			}
+		}
+		read, sweep = false, false
 		d.route(ctx)
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-d.cfg.Wake:
-			scan = true
+			read = true
 		case <-notified:
-			scan = true
+			read = true
 		case <-tick.C:
-			scan = true
+			sweep = true
 			d.stats(ctx)
 		case ev := <-d.events:
-			full := len(d.held) >= d.cfg.MaxBuffered
 			d.handle(ev)
-			scan = full // room again: there may be more to read
+			// Read on only once half the buffer is free, so a full buffer
+			// costs one query per many updates, not one per update.
+			read = d.starved && len(d.held) <= d.cfg.MaxBuffered/2
 		}
 	}
 }
 
-// scan loads unprocessed updates not yet held, in arrival order. Updates
-// committed late by a concurrent writer (two webhook calls) are picked up
-// by a later scan, since every scan starts from the oldest pending row.
-func (d *Dispatcher) scan(ctx context.Context) error {
-	rows, err := d.cfg.Store.PendingUpdates(ctx, d.cfg.MaxBuffered)
+// load reads unprocessed updates into memory in arrival order: new ones
+// after the cursor or, sweeping, those behind it that nobody holds —
+// committed late by a concurrent writer (two webhook calls), or left
+// pending by an attempt that gave up.
+func (d *Dispatcher) load(ctx context.Context, sweeping bool) error {
+	room := d.cfg.MaxBuffered - len(d.held)
+	if room <= 0 {
+		d.starved = true
+		return nil
+	}
+	var rows []store.PendingUpdate
+	var err error
+	if sweeping {
+		held := make([]int64, 0, len(d.held))
+		for id := range d.held {
+			held = append(held, id)
+		}
+		rows, err = d.cfg.Store.PendingUpdatesMissed(ctx, d.cursor, held, room)
+	} else {
+		rows, err = d.cfg.Store.PendingUpdatesAfter(ctx, d.cursor, room)
+		d.starved = len(rows) == room // the buffer filled: more may wait
+	}
 	if err != nil {
 		return err
 	}
 	for _, u := range rows {
+		if !sweeping {
+			d.cursor = max(d.cursor, u.Seq)
+		}
 		if d.held[u.UpdateID] || len(d.held) >= d.cfg.MaxBuffered {
 			continue
 		}

@@ -39,6 +39,8 @@ type LeaderHooks struct {
 	BeforeHeartbeat func(ctx context.Context)
 	// Evicted: this standby terminated a stale holder's backend.
 	Evicted func(pid int32)
+	// LockAttempt: a standby tried the lock, with the result.
+	LockAttempt func(ok bool)
 }
 
 // LeaderConfig configures the leader actor.
@@ -189,6 +191,9 @@ func (l *Leader) standby(ctx context.Context, conn *pgx.Conn, quietUntil time.Ti
 			cancel()
 			if err != nil {
 				return err
+			}
+			if l.cfg.Hooks.LockAttempt != nil {
+				l.cfg.Hooks.LockAttempt(ok)
 			}
 			if ok {
 				return nil

@@ -38,7 +38,7 @@ func (h *MenuHandler) Handle(ctx context.Context, s Session, upd *models.Update)
 		return Step{
 			State: conv.Current(),
 			Ops:   []Op{ScreenOp(m.Chat.ID, screen)},
-			Apply: touch(m.From, m.Chat.ID),
+			Touch: seen(m.From, m.Chat.ID),
 		}, nil
 	case upd.CallbackQuery != nil:
 		q := upd.CallbackQuery
@@ -49,7 +49,7 @@ func (h *MenuHandler) Handle(ctx context.Context, s Session, upd *models.Update)
 		return Step{
 			State: fsm.NewConversation(s.State).Current(),
 			Ops:   []Op{AnswerOp(q.ID, fsm.T(lang, fsm.KeyNotYet))},
-			Apply: touch(&q.From, q.From.ID),
+			Touch: seen(&q.From, q.From.ID),
 		}, nil
 	}
 	return Step{}, nil
@@ -82,12 +82,9 @@ func (h *MenuHandler) lang(ctx context.Context, from *models.User) (fsm.Lang, er
 	return fsm.LangOf(u.Language), nil
 }
 
-func touch(from *models.User, chatID int64) func(context.Context, *store.Tx) ([]Op, error) {
-	seen := seenUser(from, chatID)
-	return func(ctx context.Context, tx *store.Tx) ([]Op, error) {
-		_, _, err := tx.TouchUser(ctx, seen)
-		return nil, err
-	}
+func seen(from *models.User, chatID int64) *store.SeenUser {
+	s := seenUser(from, chatID)
+	return &s
 }
 
 // RefusePayments answers every pre-checkout query with a refusal; it stands

@@ -33,9 +33,10 @@ type PollerConfig struct {
 	Limit int
 	// MaxBackoff caps the wait after errors; default 30s.
 	MaxBackoff time.Duration
-	// OnPoll, if set, is called before every getUpdates (tests observe the
-	// poller with it).
+	// OnPoll, if set, is called before every getUpdates, and OnStop when
+	// Run returns (tests observe the poller with them).
 	OnPoll func()
+	OnStop func()
 }
 
 // Poller is the leader's getUpdates loop. Each batch is handed to the sink,
@@ -71,7 +72,12 @@ func (p *Poller) Run(ctx context.Context) error {
 	var offset int64 // 0: start from every unconfirmed update; the inbox dedupes by update_id
 	var failures int
 	p.log.Info("poller: started")
-	defer p.log.Info("poller: stopped")
+	defer func() {
+		p.log.Info("poller: stopped")
+		if p.cfg.OnStop != nil {
+			p.cfg.OnStop()
+		}
+	}()
 	for {
 		if ctx.Err() != nil {
 			return nil

@@ -21,6 +21,11 @@ type Status struct {
 // StatusBoard is the single place the leader actor publishes the role and
 // the HTTP server reads it. The zero value reports RoleStarting.
 type StatusBoard struct {
+	// OnSet, if set before use, is called with every new status, in order,
+	// while the board is locked (tests observe role changes with it; it
+	// must not call back into the board).
+	OnSet func(Status)
+
 	mu sync.Mutex
 	s  Status
 }
@@ -30,6 +35,9 @@ func (b *StatusBoard) Set(s Status) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.s = s
+	if b.OnSet != nil {
+		b.OnSet(s)
+	}
 }
 
 // Get returns the current status.

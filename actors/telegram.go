@@ -47,10 +47,15 @@ func NewTelegram(cfg TelegramConfig) (*Telegram, error) {
 	}
 	log := cfg.Logger.With("component", "telegram")
 	apiURL := strings.TrimRight(cfg.APIURL, "/")
+	// Many user actors send at once: keep enough idle connections to the
+	// one Bot API host, or every burst dials (and leaves TIME_WAITs) anew.
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConns = 256
+	transport.MaxIdleConnsPerHost = 128
 	b, err := bot.New(cfg.Token,
 		bot.WithServerURL(apiURL),
 		bot.WithSkipGetMe(),
-		bot.WithHTTPClient(cfg.SendTimeout, &http.Client{Timeout: cfg.SendTimeout}),
+		bot.WithHTTPClient(cfg.SendTimeout, bufferingClient{&http.Client{Timeout: cfg.SendTimeout, Transport: transport}}),
 		bot.WithErrorsHandler(func(err error) { log.Warn("telegram: library error", "err", err) }),
 		bot.WithDefaultHandler(func(context.Context, *bot.Bot, *models.Update) {}),
 	)
@@ -64,6 +69,41 @@ func NewTelegram(cfg TelegramConfig) (*Telegram, error) {
 		poll:   &http.Client{}, // each poll has its own deadline from the context
 		log:    log,
 	}, nil
+}
+
+// bufferingClient sends small request bodies in one piece. The library
+// streams every request through an io.Pipe, so a three-field sendMessage
+// leaves as a dozen chunked writes (a syscall each); reading up to 64 KiB
+// first turns it into one write with a Content-Length. Larger bodies
+// (uploads) still stream.
+type bufferingClient struct{ c *http.Client }
+
+const bufferedBodyLimit = 64 << 10
+
+func (b bufferingClient) Do(req *http.Request) (*http.Response, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return b.c.Do(req)
+	}
+	head := make([]byte, 0, 4096)
+	buf := bytes.NewBuffer(head)
+	n, err := io.CopyN(buf, req.Body, bufferedBodyLimit+1)
+	switch {
+	case err == io.EOF || (err == nil && n <= bufferedBodyLimit):
+		_ = req.Body.Close()
+		data := buf.Bytes()
+		req.Body = io.NopCloser(bytes.NewReader(data))
+		req.ContentLength = int64(len(data))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	case err != nil:
+		_ = req.Body.Close()
+		return nil, err
+	default:
+		req.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(buf, req.Body), req.Body}
+	}
+	return b.c.Do(req)
 }
 
 // RawUpdate is one update as Telegram sent it, kept verbatim for the inbox.

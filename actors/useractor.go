@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -26,6 +27,10 @@ type userActor struct {
 	d       *Dispatcher
 	session Session
 	loaded  bool
+	unsent  []store.OutboxOp // committed ops not yet sent, in order
+	sent    []int64          // outbox ids sent but not yet deleted
+	touched *store.SeenUser  // the sender as last written
+	saved   bool             // session is what the database holds
 	log     *slog.Logger
 
 	inflight int // updates routed and not yet done; owned by the dispatcher goroutine
@@ -42,7 +47,14 @@ type actorEvent struct {
 func (a *userActor) run(ctx context.Context) {
 	idle := time.NewTimer(a.d.cfg.IdleTimeout)
 	defer idle.Stop()
-	a.flush(ctx) // ops a previous leader committed but did not send
+	defer a.deleteSent(ctx)
+	// Ops a previous leader (or an earlier actor) committed but did not send.
+	if ops, err := a.d.cfg.Store.PendingOps(ctx, a.userID); err != nil {
+		a.log.Error("conversation: cannot read pending ops", "err", err)
+	} else {
+		a.unsent = ops
+	}
+	a.flush(ctx)
 	for {
 		select {
 		case <-ctx.Done():
@@ -55,6 +67,10 @@ func (a *userActor) run(ctx context.Context) {
 			a.flush(ctx)
 			a.d.notify(ctx, actorEvent{userID: a.userID, updateID: u.UpdateID})
 		case <-idle.C:
+			if len(a.unsent) > 0 {
+				a.flush(ctx) // Telegram was failing: try again before going idle
+				break
+			}
 			a.d.notify(ctx, actorEvent{userID: a.userID, idle: true})
 		}
 		if !idle.Stop() {
@@ -100,7 +116,9 @@ func (a *userActor) process(ctx context.Context, u store.PendingUpdate) {
 	}
 	a.d.cfg.Metrics.UpdatesDone.WithLabelValues("failed").Inc()
 	apology := a.d.cfg.Handler.Apology(ctx, a.userID)
+	var committed []store.OutboxOp
 	err = a.d.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
+		committed = committed[:0]
 		if err := tx.RecordFailure(ctx, u.UpdateID, err.Error(), true); err != nil {
 			return err
 		}
@@ -108,12 +126,17 @@ func (a *userActor) process(ctx context.Context, u store.PendingUpdate) {
 		if err != nil {
 			return err
 		}
-		_, err = tx.EnqueueOps(ctx, a.userID, enc)
+		ids, err := tx.EnqueueOps(ctx, a.userID, enc)
+		for i, id := range ids {
+			committed = append(committed, store.OutboxOp{ID: id, UserID: a.userID, Op: enc[i]})
+		}
 		return err
 	})
 	if err != nil {
 		a.log.Error("conversation: could not record a failed update; it stays pending", "update_id", u.UpdateID, "err", err)
+		return
 	}
+	a.unsent = append(a.unsent, committed...)
 }
 
 // try is one attempt: handler, then one transaction with the state, the
@@ -140,32 +163,53 @@ func (a *userActor) try(ctx context.Context, u store.PendingUpdate) (err error) 
 	if step.State == "" {
 		step.State, step.Data = a.session.State, a.session.Data
 	}
-	err = a.d.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
-		ops := step.Ops
-		if step.Apply != nil {
+	enc, err := encodeOps(step.Ops)
+	if err != nil {
+		return err
+	}
+	w := store.StepWrites{
+		UpdateID: u.UpdateID, UserID: a.userID, Touch: step.Touch,
+		SaveState: u.UserID != 0 && step.State != "", State: step.State, Data: step.Data,
+		Ops: enc, SentOps: a.sent,
+	}
+	// Skip writes that change nothing: the sender as this actor last
+	// recorded them, the state as it was loaded or last saved.
+	if w.Touch != nil && a.touched != nil && *w.Touch == *a.touched {
+		w.Touch = nil
+	}
+	if w.SaveState && a.saved && w.State == a.session.State && bytes.Equal(w.Data, a.session.Data) {
+		w.SaveState = false
+	}
+	var ids []int64
+	if step.Apply == nil {
+		ids, err = a.d.cfg.Store.CommitStep(ctx, w)
+	} else {
+		err = a.d.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
 			more, err := step.Apply(ctx, tx)
 			if err != nil {
 				return err
 			}
-			ops = append(ops[:len(ops):len(ops)], more...)
-		}
-		if u.UserID != 0 && step.State != "" {
-			if err := tx.SaveConversation(ctx, a.userID, step.State, step.Data); err != nil {
+			moreEnc, err := encodeOps(more)
+			if err != nil {
 				return err
 			}
-		}
-		if err := tx.MarkProcessed(ctx, u.UpdateID); err != nil {
+			w := w
+			w.Ops = append(w.Ops[:len(w.Ops):len(w.Ops)], moreEnc...)
+			enc = w.Ops
+			ids, err = tx.CommitStep(ctx, w)
 			return err
-		}
-		enc, err := encodeOps(ops)
-		if err != nil {
-			return err
-		}
-		_, err = tx.EnqueueOps(ctx, a.userID, enc)
-		return err
-	})
+		})
+	}
 	if err != nil {
 		return err
+	}
+	a.sent = nil
+	if step.Touch != nil {
+		a.touched = step.Touch
+	}
+	a.saved = a.saved || w.SaveState
+	for i, id := range ids {
+		a.unsent = append(a.unsent, store.OutboxOp{ID: id, UserID: a.userID, Op: enc[i]})
 	}
 	a.session.State, a.session.Data = step.State, step.Data
 	if step.AfterCommit != nil {
@@ -187,6 +231,7 @@ func (a *userActor) load(ctx context.Context) error {
 		return err
 	default:
 		a.session.State, a.session.Data = c.State, c.Data
+		a.saved = true
 	}
 	a.loaded = true
 	return nil
@@ -197,28 +242,24 @@ func (a *userActor) load(ctx context.Context) error {
 // but no new call starts after ctx ended: what is left is sent by the next
 // leader. A transient failure stops the flush to keep the order.
 func (a *userActor) flush(ctx context.Context) {
-	if ctx.Err() != nil {
-		return
-	}
-	ops, err := a.d.cfg.Store.PendingOps(ctx, a.userID)
-	if err != nil {
-		a.log.Error("conversation: cannot read pending ops", "err", err)
-		return
-	}
-	for _, o := range ops {
+	for len(a.unsent) > 0 {
 		if ctx.Err() != nil {
 			return
 		}
+		o := a.unsent[0]
 		var op Op
 		if err := json.Unmarshal(o.Op, &op); err != nil {
 			a.log.Error("conversation: dropping an undecodable op", "op_id", o.ID, "err", err)
-			a.deleteOp(ctx, o.ID)
-			continue
+		} else if !a.perform(ctx, op) {
+			return // kept, in order, for the next flush
 		}
-		if !a.perform(ctx, op) {
-			return
-		}
-		a.deleteOp(ctx, o.ID)
+		// Deleted with the user's next update (one round trip saved per
+		// call), or when the actor exits, or when many have piled up.
+		a.sent = append(a.sent, o.ID)
+		a.unsent = a.unsent[1:]
+	}
+	if len(a.sent) >= 32 {
+		a.deleteSent(ctx)
 	}
 }
 
@@ -253,10 +294,18 @@ func (a *userActor) perform(ctx context.Context, op Op) bool {
 	}
 }
 
-func (a *userActor) deleteOp(ctx context.Context, id int64) {
+// deleteSent deletes the outbox rows of calls already made. It runs even
+// after ctx ended (the actor is exiting): a sent call left in the outbox
+// would be made again by the next leader.
+func (a *userActor) deleteSent(ctx context.Context) {
+	if len(a.sent) == 0 {
+		return
+	}
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := a.d.cfg.Store.DeleteOp(dctx, id); err != nil {
-		a.log.Error("conversation: cannot delete a sent op; it may be sent again", "op_id", id, "err", err)
+	if err := a.d.cfg.Store.DeleteOps(dctx, a.sent); err != nil {
+		a.log.Error("conversation: cannot delete sent ops; they may be sent again", "ops", len(a.sent), "err", err)
+		return
 	}
+	a.sent = nil
 }

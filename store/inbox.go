@@ -66,10 +66,34 @@ type PendingUpdate struct {
 
 // PendingUpdates returns up to limit unprocessed updates in arrival order.
 func (q *queries) PendingUpdates(ctx context.Context, limit int) ([]PendingUpdate, error) {
-	rows, err := q.db.Query(ctx, `
+	return q.pendingUpdates(ctx, `
 		SELECT update_id, seq, user_id, kind, payload, received_at, attempts
 		  FROM inbox WHERE bot_id = $1 AND processed_at IS NULL
 		 ORDER BY seq LIMIT $2`, q.botID, limit)
+}
+
+// PendingUpdatesAfter returns up to limit unprocessed updates with seq
+// above after, in arrival order: the dispatcher's incremental read.
+func (q *queries) PendingUpdatesAfter(ctx context.Context, after int64, limit int) ([]PendingUpdate, error) {
+	return q.pendingUpdates(ctx, `
+		SELECT update_id, seq, user_id, kind, payload, received_at, attempts
+		  FROM inbox WHERE bot_id = $1 AND processed_at IS NULL AND seq > $2
+		 ORDER BY seq LIMIT $3`, q.botID, after, limit)
+}
+
+// PendingUpdatesMissed returns unprocessed updates with seq up to upTo that
+// are not in held: rows a concurrent writer committed after the
+// dispatcher's cursor passed their seq, or rows left pending by a failed
+// attempt. The dispatcher runs it periodically as its safety net.
+func (q *queries) PendingUpdatesMissed(ctx context.Context, upTo int64, held []int64, limit int) ([]PendingUpdate, error) {
+	return q.pendingUpdates(ctx, `
+		SELECT update_id, seq, user_id, kind, payload, received_at, attempts
+		  FROM inbox WHERE bot_id = $1 AND processed_at IS NULL AND seq <= $2 AND update_id <> ALL($3::bigint[])
+		 ORDER BY seq LIMIT $4`, q.botID, upTo, held, limit)
+}
+
+func (q *queries) pendingUpdates(ctx context.Context, sql string, args ...any) ([]PendingUpdate, error) {
+	rows, err := q.db.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read pending updates: %w", err)
 	}

@@ -59,10 +59,10 @@ func (q *queries) PendingOps(ctx context.Context, userID int64) ([]OutboxOp, err
 	return out, rows.Err()
 }
 
-// DeleteOp removes an op once Telegram accepted it (or it was given up).
-func (q *queries) DeleteOp(ctx context.Context, id int64) error {
-	if _, err := q.db.Exec(ctx, `DELETE FROM outbox WHERE bot_id = $1 AND id = $2`, q.botID, id); err != nil {
-		return fmt.Errorf("delete op %d: %w", id, err)
+// DeleteOps removes ops once Telegram accepted them (or they were given up).
+func (q *queries) DeleteOps(ctx context.Context, ids []int64) error {
+	if _, err := q.db.Exec(ctx, `DELETE FROM outbox WHERE bot_id = $1 AND id = ANY($2)`, q.botID, ids); err != nil {
+		return fmt.Errorf("delete %d sent ops: %w", len(ids), err)
 	}
 	return nil
 }

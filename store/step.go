@@ -1,0 +1,135 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// StepWrites are the writes that finish one update: who wrote, the
+// conversation's new state, the update's processed mark and the Bot API
+// calls it decided, plus the deletion of calls already made.
+type StepWrites struct {
+	UpdateID  int64
+	UserID    int64
+	Touch     *SeenUser // record the sender (first contact, new name)
+	SaveState bool
+	State     string
+	Data      []byte
+	Ops       [][]byte
+	SentOps   []int64 // outbox ids already sent, deleted here rather than one round trip each
+}
+
+// CommitStep makes w durable in one round trip: the statements go as one
+// pipelined batch, which PostgreSQL runs as a single implicit transaction,
+// so they all happen or none does. It fails with ErrNotFound (and writes
+// nothing) when the update was already processed. It returns the outbox
+// ids of w.Ops, in order.
+func (s *Store) CommitStep(ctx context.Context, w StepWrites) ([]int64, error) {
+	ids, err := sendStep(ctx, s.pool, s.botID, w)
+	if err != nil {
+		return nil, fmt.Errorf("commit update %d: %w", w.UpdateID, err)
+	}
+	return ids, nil
+}
+
+// CommitStep is Store.CommitStep inside this transaction (after the
+// step's own writes).
+func (tx *Tx) CommitStep(ctx context.Context, w StepWrites) ([]int64, error) {
+	ids, err := sendStep(ctx, tx.tx, tx.botID, w)
+	if err != nil {
+		return nil, fmt.Errorf("commit update %d: %w", w.UpdateID, err)
+	}
+	return ids, nil
+}
+
+type batchSender interface {
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+// errAlreadyProcessed is raised inside the batch (kiebot_require) so the
+// implicit transaction rolls back when the update was processed already.
+const errAlreadyProcessed = "kiebot: update already processed"
+
+func sendStep(ctx context.Context, db batchSender, botID int64, w StepWrites) ([]int64, error) {
+	b := &pgx.Batch{}
+	// First, so nothing else is written for an update processed already.
+	b.Queue(`
+		WITH u AS (
+			UPDATE inbox SET processed_at = now()
+			 WHERE bot_id = $1 AND update_id = $2 AND processed_at IS NULL RETURNING 1
+		)
+		SELECT kiebot_require((SELECT count(*) FROM u) = 1, $3)`, botID, w.UpdateID, errAlreadyProcessed)
+	if w.Touch != nil {
+		u := *w.Touch
+		b.Queue(`
+			INSERT INTO bot_users (bot_id, user_id, chat_id, first_name, username, language)
+			VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (bot_id, user_id) DO UPDATE
+			   SET chat_id = EXCLUDED.chat_id, first_name = EXCLUDED.first_name,
+			       username = EXCLUDED.username, last_seen_at = now()`,
+			botID, u.ID, u.ChatID, u.FirstName, u.Username, languageFor(u.LanguageCode))
+	}
+	if w.SaveState {
+		data := w.Data
+		if len(data) == 0 {
+			data = []byte("{}")
+		}
+		b.Queue(`
+			INSERT INTO conversations (bot_id, user_id, state, data) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (bot_id, user_id) DO UPDATE
+			   SET state = EXCLUDED.state, data = EXCLUDED.data, version = conversations.version + 1, updated_at = now()`,
+			botID, w.UserID, w.State, data)
+	}
+	if len(w.SentOps) > 0 {
+		b.Queue(`DELETE FROM outbox WHERE bot_id = $1 AND id = ANY($2)`, botID, w.SentOps)
+	}
+	opsAt := -1
+	if len(w.Ops) > 0 {
+		strs := make([]string, len(w.Ops))
+		for i, o := range w.Ops {
+			strs[i] = string(o)
+		}
+		opsAt = b.Len()
+		b.Queue(`
+			INSERT INTO outbox (bot_id, user_id, op)
+			SELECT $1, $2, o.op::jsonb FROM unnest($3::text[]) WITH ORDINALITY AS o(op, ord) ORDER BY o.ord
+			RETURNING id`, botID, w.UserID, strs)
+	}
+
+	res := db.SendBatch(ctx, b)
+	var ids []int64
+	var err error
+	for i := 0; i < b.Len() && err == nil; i++ {
+		if i != opsAt {
+			_, err = res.Exec()
+			continue
+		}
+		var rows pgx.Rows
+		rows, err = res.Query()
+		if err == nil {
+			ids, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+		}
+	}
+	if cerr := res.Close(); err == nil {
+		err = cerr
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Message == errAlreadyProcessed {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, interpret(err)
+	}
+	return ids, nil
+}
+
+func languageFor(code string) string {
+	if len(code) >= 2 && code[:2] == "en" {
+		return "en"
+	}
+	return "ru"
+}
