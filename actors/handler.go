@@ -24,8 +24,6 @@ type Step struct {
 	State string
 	Data  json.RawMessage
 	Ops   []Op
-	// Touch records the sender (created on first contact, name refreshed).
-	Touch *store.SeenUser
 	// Apply, if set, runs in that transaction (ledger entries, jobs, …)
 	// and may add ops that depend on what it wrote.
 	Apply func(ctx context.Context, tx *store.Tx) ([]Op, error)

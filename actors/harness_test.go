@@ -54,7 +54,6 @@ func (echoHandler) Handle(_ context.Context, s Session, upd *models.Update) (Ste
 		State: fsm.StateMenu,
 		Data:  data,
 		Ops:   []Op{ScreenOp(m.Chat.ID, fsm.Screen{Text: fmt.Sprintf("#%d %s", d.Count, fsm.Escape(m.Text))})},
-		Touch: seen(m.From, m.Chat.ID),
 	}, nil
 }
 
@@ -203,6 +202,8 @@ func (s *stallSwitch) wait(ctx context.Context) {
 type instanceOptions struct {
 	mode            string
 	handler         UpdateHandler
+	preCheckout     PreCheckoutHandler
+	idleTimeout     time.Duration
 	requestHandover bool
 	ttl             time.Duration
 	logger          *slog.Logger
@@ -238,6 +239,10 @@ func (h *harness) start(name string, opts instanceOptions) *instance {
 	if ttl == 0 {
 		ttl = testTTL
 	}
+	preCheckout := opts.preCheckout
+	if preCheckout == nil {
+		preCheckout = RefusePayments{}
+	}
 	connConfig := pool.Config().ConnConfig.Copy()
 	wake := make(chan struct{}, 1)
 	ingest := NewIngest(IngestConfig{
@@ -245,8 +250,9 @@ func (h *harness) start(name string, opts instanceOptions) *instance {
 		Poller: PollerConfig{Telegram: tg, Logger: log, Metrics: metrics, PollTimeout: 2 * time.Second, MaxBackoff: time.Second,
 			OnPoll: func() { h.events.add("%s poll", name) },
 			OnStop: func() { h.events.add("%s poller stopped", name) }},
-		Dispatcher: DispatcherConfig{Store: st, Telegram: tg, Handler: handler, PreCheckout: RefusePayments{}, Logger: log,
-			Metrics: metrics, ConnConfig: connConfig, RescanEvery: 200 * time.Millisecond, SendTimeout: 5 * time.Second},
+		Dispatcher: DispatcherConfig{Store: st, Telegram: tg, Handler: handler, PreCheckout: preCheckout, Logger: log,
+			Metrics: metrics, ConnConfig: connConfig, RescanEvery: 200 * time.Millisecond, SendTimeout: 5 * time.Second,
+			IdleTimeout: opts.idleTimeout},
 		Wake: wake,
 	})
 	leader := NewLeader(LeaderConfig{
@@ -336,4 +342,12 @@ func testutilCounter(c interface{ Write(*dto.Metric) error }) float64 {
 		return -1
 	}
 	return m.GetCounter().GetValue()
+}
+
+func testutilGauge(g interface{ Write(*dto.Metric) error }) float64 {
+	var m dto.Metric
+	if err := g.Write(&m); err != nil {
+		return -1
+	}
+	return m.GetGauge().GetValue()
 }

@@ -38,7 +38,6 @@ func (h *MenuHandler) Handle(ctx context.Context, s Session, upd *models.Update)
 		return Step{
 			State: conv.Current(),
 			Ops:   []Op{ScreenOp(m.Chat.ID, screen)},
-			Touch: seen(m.From, m.Chat.ID),
 		}, nil
 	case upd.CallbackQuery != nil:
 		q := upd.CallbackQuery
@@ -49,7 +48,6 @@ func (h *MenuHandler) Handle(ctx context.Context, s Session, upd *models.Update)
 		return Step{
 			State: fsm.NewConversation(s.State).Current(),
 			Ops:   []Op{AnswerOp(q.ID, fsm.T(lang, fsm.KeyNotYet))},
-			Touch: seen(&q.From, q.From.ID),
 		}, nil
 	}
 	return Step{}, nil
@@ -80,11 +78,6 @@ func (h *MenuHandler) lang(ctx context.Context, from *models.User) (fsm.Lang, er
 		return "", err
 	}
 	return fsm.LangOf(u.Language), nil
-}
-
-func seen(from *models.User, chatID int64) *store.SeenUser {
-	s := seenUser(from, chatID)
-	return &s
 }
 
 // RefusePayments answers every pre-checkout query with a refusal; it stands

@@ -168,7 +168,7 @@ func (a *userActor) try(ctx context.Context, u store.PendingUpdate) (err error) 
 		return err
 	}
 	w := store.StepWrites{
-		UpdateID: u.UpdateID, UserID: a.userID, Touch: step.Touch,
+		UpdateID: u.UpdateID, UserID: a.userID, Touch: sender(&upd),
 		SaveState: u.UserID != 0 && step.State != "", State: step.State, Data: step.Data,
 		Ops: enc, SentOps: a.sent,
 	}
@@ -204,8 +204,8 @@ func (a *userActor) try(ctx context.Context, u store.PendingUpdate) (err error) 
 		return err
 	}
 	a.sent = nil
-	if step.Touch != nil {
-		a.touched = step.Touch
+	if w.Touch != nil {
+		a.touched = w.Touch
 	}
 	a.saved = a.saved || w.SaveState
 	for i, id := range ids {
@@ -216,6 +216,27 @@ func (a *userActor) try(ctx context.Context, u store.PendingUpdate) (err error) 
 		step.AfterCommit()
 	}
 	return nil
+}
+
+// sender is who sent upd, recorded with every step (the conversation row
+// references the user).
+func sender(upd *models.Update) *store.SeenUser {
+	var s store.SeenUser
+	switch {
+	case upd.Message != nil && upd.Message.From != nil:
+		s = seenUser(upd.Message.From, upd.Message.Chat.ID)
+	case upd.CallbackQuery != nil:
+		chat := upd.CallbackQuery.From.ID
+		if m := upd.CallbackQuery.Message.Message; m != nil {
+			chat = m.Chat.ID
+		}
+		s = seenUser(&upd.CallbackQuery.From, chat)
+	case upd.PreCheckoutQuery != nil && upd.PreCheckoutQuery.From != nil:
+		s = seenUser(upd.PreCheckoutQuery.From, upd.PreCheckoutQuery.From.ID)
+	default:
+		return nil
+	}
+	return &s
 }
 
 func (a *userActor) load(ctx context.Context) error {
