@@ -1,0 +1,300 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+var (
+	// ErrTopUpExpired: the invoice is older than its validity; ask the user
+	// to request a new one.
+	ErrTopUpExpired = errors.New("top-up invoice expired")
+	// ErrTopUpNotPending: the invoice was already paid (or refunded).
+	ErrTopUpNotPending = errors.New("top-up invoice already paid")
+	// ErrTopUpMismatch: the payment's user or Stars amount differs from the
+	// invoice's.
+	ErrTopUpMismatch = errors.New("top-up does not match its invoice")
+	// ErrAlreadyRefunded: RefundTopUp on a top-up refunded before.
+	ErrAlreadyRefunded = errors.New("top-up already refunded")
+)
+
+// DefaultTopUpValidity is how long an invoice can be paid when
+// NewTopUp.ValidFor is zero.
+const DefaultTopUpValidity = 24 * time.Hour
+
+// TopUpState is where a Stars top-up is.
+type TopUpState string
+
+// Top-up states.
+const (
+	TopUpPending  TopUpState = "pending"  // invoice sent, not paid
+	TopUpPaid     TopUpState = "paid"     // credited
+	TopUpRefunded TopUpState = "refunded" // credited, then taken back
+)
+
+// TopUp is a Stars invoice and, once paid, its payment.
+type TopUp struct {
+	ID               int64
+	UserID           int64
+	Stars            int64
+	Kopecks          int64 // credited when paid
+	Payload          string
+	State            TopUpState
+	ChargeID         string // telegram_payment_charge_id; "" while pending
+	ProviderChargeID string
+	DuplicateOf      int64 // for a second charge of one invoice: the invoice's top-up id
+	CreatedAt        time.Time
+	ExpiresAt        time.Time
+	PaidAt           time.Time
+	RefundedAt       time.Time
+}
+
+// NewTopUp is an invoice to create.
+type NewTopUp struct {
+	UserID   int64
+	Stars    int64
+	Kopecks  int64
+	ValidFor time.Duration // default DefaultTopUpValidity
+}
+
+// CreateTopUp records a pending invoice with an unguessable payload
+// ("t:<id>:<22 random characters>", well under Telegram's 128 bytes).
+func (q *queries) CreateTopUp(ctx context.Context, nt NewTopUp) (TopUp, error) {
+	if nt.Stars <= 0 || nt.Kopecks <= 0 {
+		return TopUp{}, fmt.Errorf("create top-up for user %d: %d stars for %d kopecks is not positive", nt.UserID, nt.Stars, nt.Kopecks)
+	}
+	valid := nt.ValidFor
+	if valid <= 0 {
+		valid = DefaultTopUpValidity
+	}
+	secret := make([]byte, 16)
+	if _, err := rand.Read(secret); err != nil {
+		return TopUp{}, fmt.Errorf("create top-up for user %d: random payload: %w", nt.UserID, err)
+	}
+	rows, err := q.db.Query(ctx, `
+		WITH n AS (SELECT nextval(pg_get_serial_sequence('topups', 'id')) AS id)
+		INSERT INTO topups (bot_id, id, user_id, stars, kopecks, payload, expires_at)
+		SELECT $1, n.id, $2, $3, $4, 't:' || n.id || ':' || $5, now() + $6::interval FROM n
+		RETURNING `+topUpColumns,
+		q.botID, nt.UserID, nt.Stars, nt.Kopecks, base64.RawURLEncoding.EncodeToString(secret), valid)
+	if err != nil {
+		return TopUp{}, fmt.Errorf("create top-up for user %d: %w", nt.UserID, interpret(err))
+	}
+	t, err := pgx.CollectExactlyOneRow(rows, scanTopUp)
+	if err != nil {
+		return TopUp{}, fmt.Errorf("create top-up for user %d: %w", nt.UserID, interpret(err))
+	}
+	return t, nil
+}
+
+// TopUpByPayload loads the invoice carrying payload (ErrNotFound if none).
+func (q *queries) TopUpByPayload(ctx context.Context, payload string) (TopUp, error) {
+	t, err := q.topUpWhere(ctx, `payload = $2 AND duplicate_of IS NULL`, payload)
+	if err != nil {
+		return TopUp{}, fmt.Errorf("load top-up by payload: %w", err)
+	}
+	return t, nil
+}
+
+// CheckTopUp is the pre-checkout validation: the invoice exists
+// (ErrNotFound), is pending (ErrTopUpNotPending), has not expired
+// (ErrTopUpExpired) and belongs to userID for exactly stars
+// (ErrTopUpMismatch).
+func (q *queries) CheckTopUp(ctx context.Context, payload string, userID, stars int64) error {
+	var (
+		t       TopUp
+		expired bool
+	)
+	rows, err := q.db.Query(ctx, `SELECT `+topUpColumns+`, expires_at <= now() FROM topups WHERE bot_id = $1 AND payload = $2 AND duplicate_of IS NULL`,
+		q.botID, payload)
+	if err == nil {
+		t, err = pgx.CollectExactlyOneRow(rows, func(row pgx.CollectableRow) (TopUp, error) {
+			return scanTopUpPlus(row, &expired)
+		})
+	}
+	if err != nil {
+		return fmt.Errorf("check top-up: %w", interpret(err))
+	}
+	if err := t.matches(userID, stars); err != nil {
+		return fmt.Errorf("check top-up %d: %w", t.ID, err)
+	}
+	switch {
+	case t.State != TopUpPending:
+		return fmt.Errorf("check top-up %d (%s): %w", t.ID, t.State, ErrTopUpNotPending)
+	case expired:
+		return fmt.Errorf("check top-up %d (expired %s): %w", t.ID, t.ExpiresAt.UTC().Format(time.RFC3339), ErrTopUpExpired)
+	}
+	return nil
+}
+
+func (t TopUp) matches(userID, stars int64) error {
+	if t.UserID != userID || t.Stars != stars {
+		return fmt.Errorf("paid by user %d for %d stars, invoiced to user %d for %d: %w", userID, stars, t.UserID, t.Stars, ErrTopUpMismatch)
+	}
+	return nil
+}
+
+// CompleteParams is a successful_payment.
+type CompleteParams struct {
+	Payload          string
+	UserID           int64
+	Stars            int64
+	ChargeID         string // telegram_payment_charge_id
+	ProviderChargeID string
+}
+
+// CompleteTopUp credits a successful payment once per charge id: it checks
+// user and amount against the invoice (ErrTopUpMismatch, nothing written),
+// marks the invoice paid and credits its kopecks, in one transaction. A
+// repeat of a charge id returns the top-up with credited false. Expiry is
+// not checked: the user has paid. A second, different charge for an
+// invoice already paid is credited as a top-up of its own (DuplicateOf).
+func (q *queries) CompleteTopUp(ctx context.Context, p CompleteParams) (t TopUp, credited bool, err error) {
+	if p.ChargeID == "" {
+		return TopUp{}, false, errors.New("complete top-up: empty charge id")
+	}
+	err = q.atomic(ctx, func(q *queries) error {
+		// Locking the invoice serialises deliveries of its payments, so the
+		// charge lookup below sees any concurrent completion.
+		inv, err := q.topUpWhere(ctx, `payload = $2 AND duplicate_of IS NULL FOR UPDATE`, p.Payload)
+		if err != nil {
+			return err
+		}
+		if t, err = q.topUpWhere(ctx, `charge_id = $2`, p.ChargeID); err == nil {
+			return nil // this charge was credited before
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		if err := inv.matches(p.UserID, p.Stars); err != nil {
+			return err
+		}
+		t, err = q.recordPayment(ctx, inv, p)
+		if err != nil {
+			return err
+		}
+		_, err = q.appendEntry(ctx, Entry{
+			UserID: t.UserID, Kind: KindTopUp, Amount: t.Kopecks, Key: "topup:" + p.ChargeID, TopUpID: t.ID,
+			Note: fmt.Sprintf("%d stars", t.Stars),
+		})
+		if err != nil {
+			return fmt.Errorf("credit %d kopecks for top-up %d: %w", t.Kopecks, t.ID, err)
+		}
+		credited = true
+		return nil
+	})
+	if err != nil {
+		return TopUp{}, false, fmt.Errorf("complete top-up (charge %s): %w", p.ChargeID, err)
+	}
+	return t, credited, nil
+}
+
+// recordPayment marks the pending invoice paid by p's charge or, when it
+// was paid already, records p's charge as a top-up of its own.
+func (q *queries) recordPayment(ctx context.Context, inv TopUp, p CompleteParams) (TopUp, error) {
+	var (
+		rows pgx.Rows
+		err  error
+	)
+	if inv.State == TopUpPending {
+		rows, err = q.db.Query(ctx, `
+			UPDATE topups SET state = 'paid', charge_id = $3, provider_charge_id = $4, paid_at = now()
+			 WHERE bot_id = $1 AND id = $2 AND state = 'pending'
+			RETURNING `+topUpColumns, q.botID, inv.ID, p.ChargeID, p.ProviderChargeID)
+	} else {
+		rows, err = q.db.Query(ctx, `
+			INSERT INTO topups (bot_id, user_id, stars, kopecks, payload, state, charge_id, provider_charge_id,
+			                    duplicate_of, expires_at, paid_at)
+			SELECT bot_id, user_id, stars, kopecks, payload, 'paid', $3, $4, id, expires_at, now()
+			  FROM topups WHERE bot_id = $1 AND id = $2
+			RETURNING `+topUpColumns, q.botID, inv.ID, p.ChargeID, p.ProviderChargeID)
+	}
+	if err != nil {
+		return TopUp{}, fmt.Errorf("mark top-up %d paid: %w", inv.ID, interpret(err))
+	}
+	t, err := pgx.CollectExactlyOneRow(rows, scanTopUp)
+	if err != nil {
+		return TopUp{}, fmt.Errorf("mark top-up %d paid: %w", inv.ID, interpret(err))
+	}
+	return t, nil
+}
+
+// RefundTopUp takes back exactly what the charge credited and marks its
+// top-up refunded, in one transaction. When the balance no longer covers
+// it, ErrInsufficientFunds and nothing changes; a second call returns
+// ErrAlreadyRefunded. Call it before refundStarPayment, so Stars are never
+// returned for money already spent.
+func (q *queries) RefundTopUp(ctx context.Context, chargeID string) (TopUp, error) {
+	var t TopUp
+	err := q.atomic(ctx, func(q *queries) error {
+		var err error
+		t, err = q.topUpWhere(ctx, `charge_id = $2 FOR UPDATE`, chargeID)
+		if err != nil {
+			return err
+		}
+		if t.State == TopUpRefunded {
+			return ErrAlreadyRefunded
+		}
+		var credited int64
+		if err := q.db.QueryRow(ctx, `SELECT amount_kopecks FROM ledger_entries WHERE bot_id = $1 AND idem_key = $2`,
+			q.botID, "topup:"+chargeID).Scan(&credited); err != nil {
+			return fmt.Errorf("find the credit of top-up %d: %w", t.ID, interpret(err))
+		}
+		_, err = q.appendEntry(ctx, Entry{
+			UserID: t.UserID, Kind: KindRefund, Amount: -credited, Key: "refund:" + chargeID, TopUpID: t.ID,
+			Note: fmt.Sprintf("%d stars refunded", t.Stars),
+		})
+		if err != nil {
+			return fmt.Errorf("debit %d kopecks for top-up %d: %w", credited, t.ID, err)
+		}
+		rows, err := q.db.Query(ctx, `
+			UPDATE topups SET state = 'refunded', refunded_at = now() WHERE bot_id = $1 AND id = $2
+			RETURNING `+topUpColumns, q.botID, t.ID)
+		if err == nil {
+			t, err = pgx.CollectExactlyOneRow(rows, scanTopUp)
+		}
+		return interpret(err)
+	})
+	if err != nil {
+		return TopUp{}, fmt.Errorf("refund top-up (charge %s): %w", chargeID, err)
+	}
+	return t, nil
+}
+
+const topUpColumns = `id, user_id, stars, kopecks, payload, state, coalesce(charge_id, ''), provider_charge_id,
+	coalesce(duplicate_of, 0), created_at, expires_at, paid_at, refunded_at`
+
+func scanTopUp(row pgx.CollectableRow) (TopUp, error) { return scanTopUpPlus(row) }
+
+// scanTopUpPlus scans topUpColumns followed by extra columns.
+func scanTopUpPlus(row pgx.CollectableRow, extra ...any) (TopUp, error) {
+	var (
+		t              TopUp
+		paid, refunded *time.Time
+	)
+	dst := append([]any{&t.ID, &t.UserID, &t.Stars, &t.Kopecks, &t.Payload, &t.State, &t.ChargeID, &t.ProviderChargeID,
+		&t.DuplicateOf, &t.CreatedAt, &t.ExpiresAt, &paid, &refunded}, extra...)
+	err := row.Scan(dst...)
+	if paid != nil {
+		t.PaidAt = *paid
+	}
+	if refunded != nil {
+		t.RefundedAt = *refunded
+	}
+	return t, err
+}
+
+// topUpWhere loads the one top-up matching cond, whose $1 is the bot id.
+func (q *queries) topUpWhere(ctx context.Context, cond string, args ...any) (TopUp, error) {
+	rows, err := q.db.Query(ctx, `SELECT `+topUpColumns+` FROM topups WHERE bot_id = $1 AND `+cond, append([]any{q.botID}, args...)...)
+	if err != nil {
+		return TopUp{}, interpret(err)
+	}
+	t, err := pgx.CollectExactlyOneRow(rows, scanTopUp)
+	return t, interpret(err)
+}
