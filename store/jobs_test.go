@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kiebot/kiebot/store"
+	"github.com/kiebot/kiebot/store/storetest"
 )
 
 func newJob(userID, price int64, key string) store.NewJob {
@@ -387,4 +389,27 @@ func TestJobQueries(t *testing.T) {
 		t.Errorf("UserJob = %+v, %v", j, err)
 	}
 	auditOK(t, b.pool, 37)
+}
+
+// BenchmarkCreateAndFinishJob measures one paid job's money path: create
+// with hold, then finish with capture (two transactions).
+func BenchmarkCreateAndFinishJob(b *testing.B) {
+	mb := moneyBundle{ctx: context.Background(), pool: storetest.NewPool(b)}
+	mb.s = store.New(mb.pool, 99)
+	if _, _, err := mb.s.TouchUser(mb.ctx, store.SeenUser{ID: 1, ChatID: 1}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := mb.s.Credit(mb.ctx, store.CreditParams{UserID: 1, Kind: store.KindAdjustment, Amount: int64(b.N) * 100, Key: "seed"}); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		j, _, err := mb.s.CreateJob(mb.ctx, newJob(1, 100, fmt.Sprint("bench-", i)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := mb.s.FinishJob(mb.ctx, store.FinishParams{JobID: j.ID, Outcome: store.JobSucceeded}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
