@@ -3,36 +3,118 @@ package fsm
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 
 	lfsm "github.com/looplab/fsm"
 )
 
-// Conversation states.
+// Conversation states: where a user is, which decides what their text,
+// files and buttons mean.
 const (
-	StateNew  = "new"  // never started
-	StateMenu = "menu" // at the main menu
+	StateNew      = "new"      // never started
+	StateMenu     = "menu"     // at the main menu (also after a confirmed job)
+	StateCategory = "category" // a category's model list (or the free models)
+	StateModel    = "model"    // a model's card
+	StateInput    = "input"    // being asked for one of the model's inputs
+	StateConfirm  = "confirm"  // the confirmation screen with the exact price
+	StateBalance  = "balance"  // balance and last entries
+	StateHistory  = "history"  // last jobs
+	StateTopUp    = "topup"    // Stars packages
+	StateHelp     = "help"     // help (and /paysupport)
+	StateLanguage = "language" // language choice
 )
+
+// States lists every conversation state.
+func States() []string {
+	return []string{StateNew, StateMenu, StateCategory, StateModel, StateInput, StateConfirm,
+		StateBalance, StateHistory, StateTopUp, StateHelp, StateLanguage}
+}
 
 // Conversation events.
 const (
-	EventStart = "start" // /start
+	EventStart    = "start"    // /start: the welcome and main menu
+	EventMenu     = "menu"     // back to the main menu (/cancel, the menu button, a language change)
+	EventBrowse   = "browse"   // a category's model list or a page of it
+	EventOpen     = "open"     // a model's card
+	EventAsk      = "ask"      // ask for an input
+	EventReview   = "review"   // show the confirmation
+	EventRepeat   = "repeat"   // the confirmation of an earlier job's inputs
+	EventSubmit   = "submit"   // confirmed: a job is created
+	EventBalance  = "balance"  // the balance screen
+	EventHistory  = "history"  // the history screen
+	EventTopUp    = "topup"    // the top-up screen
+	EventHelp     = "help"     // help or payment support
+	EventLanguage = "language" // the language screen
 )
 
+// transitions is the conversation's table. Navigation to the menus works
+// from anywhere (old messages and result buttons can be pressed at any
+// time); the generation flow is constrained: inputs are asked only from the
+// card, an input or the confirmation, the confirmation is reached from those
+// (or back from the top-up screen it led to), and a job is submitted only
+// from the confirmation.
+func transitions() lfsm.Events {
+	all := States()
+	return lfsm.Events{
+		{Name: EventStart, Src: all, Dst: StateMenu},
+		{Name: EventMenu, Src: all, Dst: StateMenu},
+		{Name: EventBrowse, Src: []string{StateMenu, StateCategory, StateModel}, Dst: StateCategory},
+		{Name: EventOpen, Src: all, Dst: StateModel},
+		{Name: EventAsk, Src: []string{StateModel, StateInput, StateConfirm}, Dst: StateInput},
+		{Name: EventReview, Src: []string{StateModel, StateInput, StateConfirm, StateTopUp}, Dst: StateConfirm},
+		{Name: EventRepeat, Src: all, Dst: StateConfirm},
+		{Name: EventSubmit, Src: []string{StateConfirm}, Dst: StateMenu},
+		{Name: EventBalance, Src: all, Dst: StateBalance},
+		{Name: EventHistory, Src: all, Dst: StateHistory},
+		{Name: EventTopUp, Src: all, Dst: StateTopUp},
+		{Name: EventHelp, Src: all, Dst: StateHelp},
+		{Name: EventLanguage, Src: all, Dst: StateLanguage},
+	}
+}
+
+// mustValid panics on a malformed table: an unknown state, a repeated event
+// or a source listed twice is a programming bug, caught by the first test.
+func mustValid(events lfsm.Events) {
+	states := States()
+	seen := map[string]bool{}
+	for _, e := range events {
+		if e.Name == "" || seen[e.Name] {
+			panic(fmt.Sprintf("fsm: event %q is empty or repeated", e.Name))
+		}
+		seen[e.Name] = true
+		if !slices.Contains(states, e.Dst) {
+			panic(fmt.Sprintf("fsm: event %q goes to unknown state %q", e.Name, e.Dst))
+		}
+		if len(e.Src) == 0 {
+			panic(fmt.Sprintf("fsm: event %q has no source state", e.Name))
+		}
+		srcs := map[string]bool{}
+		for _, s := range e.Src {
+			if !slices.Contains(states, s) || srcs[s] {
+				panic(fmt.Sprintf("fsm: event %q has unknown or repeated source %q", e.Name, s))
+			}
+			srcs[s] = true
+		}
+	}
+}
+
 // NewConversation builds a user's conversation machine at state (rebuilt
-// from the database after a failover; "" means new). The machine only holds
-// state: callbacks do no I/O, so the actor does its I/O after a transition.
+// from the database after a failover; "" or an unknown state means new).
+// The machine only holds state: it has no callbacks, so no I/O can happen
+// inside a transition. It panics if the transition table is malformed.
 func NewConversation(state string) *lfsm.FSM {
-	if state == "" {
+	events := transitions()
+	mustValid(events)
+	if !slices.Contains(States(), state) {
 		state = StateNew
 	}
-	return lfsm.NewFSM(state, lfsm.Events{
-		{Name: EventStart, Src: []string{StateNew, StateMenu}, Dst: StateMenu},
-	}, nil)
+	return lfsm.NewFSM(state, events, nil)
 }
 
 // Fire applies event to m. The context is never cancellable (a cancelled
 // one wedges looplab/fsm forever), and a transition to the same state is
-// not an error.
+// not an error (looplab reports it as NoTransitionError with a nil Err).
 func Fire(m *lfsm.FSM, event string) error {
 	err := m.Event(context.Background(), event)
 	var noTransition lfsm.NoTransitionError

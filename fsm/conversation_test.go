@@ -1,15 +1,78 @@
 package fsm
 
-import "testing"
+import (
+	"errors"
+	"slices"
+	"testing"
 
-func TestConversationStartsAtTheMenuFromAnywhere(t *testing.T) {
-	for _, from := range []string{"", StateNew, StateMenu} {
-		m := NewConversation(from)
-		if err := Fire(m, EventStart); err != nil {
-			t.Fatalf("start from %q: %v", from, err)
+	lfsm "github.com/looplab/fsm"
+)
+
+func TestTransitionTable(t *testing.T) {
+	t.Parallel()
+	mustValid(transitions()) // panics on a bad table
+
+	bad := []lfsm.Events{
+		{{Name: "x", Src: []string{StateMenu}, Dst: "nowhere"}},
+		{{Name: "x", Src: []string{"nowhere"}, Dst: StateMenu}},
+		{{Name: "x", Src: []string{StateMenu, StateMenu}, Dst: StateMenu}},
+		{{Name: "x", Src: []string{StateMenu}, Dst: StateMenu}, {Name: "x", Src: []string{StateHelp}, Dst: StateMenu}},
+		{{Name: "", Src: []string{StateMenu}, Dst: StateMenu}},
+		{{Name: "x", Dst: StateMenu}},
+	}
+	for _, events := range bad {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("table %+v did not panic", events)
+				}
+			}()
+			mustValid(events)
+		}()
+	}
+}
+
+func TestEveryStateIsReachable(t *testing.T) {
+	t.Parallel()
+	reached := map[string]bool{StateNew: true}
+	for _, e := range transitions() {
+		reached[e.Dst] = true
+	}
+	for _, s := range States() {
+		if !reached[s] {
+			t.Errorf("no event leads to %s", s)
 		}
-		if m.Current() != StateMenu {
-			t.Fatalf("start from %q ends in %q", from, m.Current())
+	}
+}
+
+func TestFire(t *testing.T) {
+	t.Parallel()
+	for _, from := range []string{"", StateNew, StateMenu, "garbage"} {
+		m := NewConversation(from)
+		if err := Fire(m, EventStart); err != nil || m.Current() != StateMenu {
+			t.Fatalf("start from %q: %v, at %s", from, err, m.Current())
+		}
+	}
+	// Same-state transitions are success (looplab says NoTransitionError).
+	m := NewConversation(StateMenu)
+	if err := Fire(m, EventMenu); err != nil {
+		t.Fatalf("menu → menu: %v", err)
+	}
+	// The flow is constrained: no submission outside the confirmation.
+	m = NewConversation(StateInput)
+	var invalid lfsm.InvalidEventError
+	if err := Fire(m, EventSubmit); !errors.As(err, &invalid) || m.Current() != StateInput {
+		t.Fatalf("submit from input: %v, at %s", err, m.Current())
+	}
+	if err := Fire(m, "no-such-event"); err == nil {
+		t.Fatal("unknown event accepted")
+	}
+	// A machine survives any sequence of events.
+	m = NewConversation(StateConfirm)
+	for _, e := range transitions() {
+		_ = Fire(m, e.Name)
+		if !slices.Contains(States(), m.Current()) {
+			t.Fatalf("machine in unknown state %q", m.Current())
 		}
 	}
 }

@@ -1,0 +1,69 @@
+package fsm
+
+// Texts of a job's life after confirmation.
+const (
+	KeyJobAccepted     Key = "job.accepted"
+	KeyJobAcceptedFree Key = "job.accepted_free"
+	KeyJobAcceptedHeld Key = "job.accepted_held"
+	KeyStageQueued     Key = "stage.queued"
+	KeyStageGenerating Key = "stage.generating"
+	KeyJobProgress     Key = "job.progress"
+	KeyJobSucceeded    Key = "job.done"
+	KeyJobFailed       Key = "job.failed_title"
+	KeyFailRejected    Key = "fail.rejected"
+	KeyFailFailed      Key = "fail.failed"
+	KeyFailTimeout     Key = "fail.timeout"
+	KeyFailUnavailable Key = "fail.unavailable"
+	KeyFailRefunded    Key = "fail.refunded"
+	KeyFailNotCharged  Key = "fail.not_charged"
+	KeyBtnRetry        Key = "btn.retry"
+	KeyResultCaption   Key = "result.caption"
+	KeyBtnRepeatResult Key = "btn.repeat_result"
+	KeyBtnToModel      Key = "btn.to_model"
+	KeyResultLink      Key = "result.link"
+	KeyBtnDownload     Key = "btn.download"
+	KeyInsufficient    Key = "insufficient"
+	KeyTooManyJobs     Key = "too_many_jobs"
+	KeyRateLimited     Key = "rate_limited"
+)
+
+var jobTexts = map[Key][2]string{ // [RU, EN]
+	KeyJobAccepted:     {"✅ Заказ %s принят: <b>%s</b>.", "✅ Order %s accepted: <b>%s</b>."},
+	KeyJobAcceptedFree: {"🎁 Бесплатно. Пришлю результат сюда, как только он будет готов.", "🎁 Free. I will send the result here as soon as it is ready."},
+	KeyJobAcceptedHeld: {
+		"Зарезервировано %s — спишется только за готовый результат. Пришлю его сюда.",
+		"%s reserved — charged only for a finished result. I will send it here.",
+	},
+	KeyStageQueued:     {"в очереди", "queued"},
+	KeyStageGenerating: {"генерируется", "generating"},
+	KeyJobProgress:     {"⏳ Заказ %s · <b>%s</b>\n%s… %d:%02d", "⏳ Order %s · <b>%s</b>\n%s… %d:%02d"},
+	KeyJobSucceeded:    {"✅ Заказ %s готов: <b>%s</b>.", "✅ Order %s is ready: <b>%s</b>."},
+	KeyJobFailed:       {"❌ Заказ %s не выполнен.", "❌ Order %s did not succeed."},
+	KeyFailRejected: {
+		"Модель отклонила запрос по правилам контента. Попробуйте переформулировать его.",
+		"The model declined the request under its content rules. Try rephrasing it.",
+	},
+	KeyFailFailed:      {"Модель не смогла выполнить генерацию.", "The model could not complete the generation."},
+	KeyFailTimeout:     {"Модель не успела выдать результат вовремя.", "The model did not deliver a result in time."},
+	KeyFailUnavailable: {"Сервис генерации сейчас недоступен.", "The generation service is unavailable right now."},
+	KeyFailRefunded:    {"💰 Деньги вернулись на баланс.", "💰 The money is back on your balance."},
+	KeyFailNotCharged:  {"Ничего не списано.", "Nothing was charged."},
+	KeyBtnRetry:        {"🔁 Попробовать снова", "🔁 Try again"},
+	KeyResultCaption:   {"Заказ %s · %s", "Order %s · %s"},
+	KeyBtnRepeatResult: {"🔁 Ещё раз", "🔁 Again"},
+	KeyBtnToModel:      {"⬅️ К модели", "⬅️ To the model"},
+	KeyResultLink: {
+		"Результат слишком большой, чтобы прислать его в Telegram. Скачайте его по ссылке — она действует до %s (МСК).",
+		"The result is too big to send through Telegram. Download it with the link — it works until %s (Moscow time).",
+	},
+	KeyBtnDownload: {"⬇️ Скачать", "⬇️ Download"},
+	KeyInsufficient: {
+		"💰 На балансе недостаточно средств: нужно %s, доступно %s.",
+		"💰 Your balance is too low: %s is needed, %s is available.",
+	},
+	KeyTooManyJobs: {
+		"⏳ Одновременно можно выполнять не больше %d заказов. Дождитесь, пока один из них завершится.",
+		"⏳ At most %d orders can run at a time. Please wait for one to finish.",
+	},
+	KeyRateLimited: {"Слишком много сообщений подряд — подождите немного, пожалуйста.", "Too many messages in a row — please wait a moment."},
+}

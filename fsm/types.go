@@ -1,0 +1,154 @@
+package fsm
+
+import (
+	"time"
+
+	"github.com/kiebot/kiebot/pricing"
+)
+
+// InputKind says what a user sent.
+type InputKind int
+
+// The input kinds.
+const (
+	InputCommand  InputKind = iota + 1 // /start, /balance, /history, /help, /cancel, /language, /paysupport, /topup …
+	InputText                          // plain text
+	InputCallback                      // an inline button
+	InputFile                          // photo/document/video/audio message
+)
+
+// Input is one update from a user, already stripped of Telegram's types.
+type Input struct {
+	Kind       InputKind
+	Command    string // lowercased, no slash, no @bot
+	Arg        string // text after the command
+	Text       string
+	Callback   string // callback_data as received
+	CallbackID string // to answer it
+	MessageID  int    // the message carrying the pressed button (edit it in place)
+	File       *File
+}
+
+// File is a file a user sent.
+type File struct {
+	Kind   string // "photo", "document", "video", "audio" (also "voice", "animation", "video_note")
+	FileID string // Telegram file_id (the actor downloads it later; never a URL)
+	Size   int64  // bytes, 0 if unknown
+	MIME   string
+	Name   string
+}
+
+// Facts are the reads the machine may need; the actor implements them with
+// database queries. Any error makes Step return it (the actor retries, then
+// apologises).
+type Facts interface {
+	Balance() (available, held int64, err error) // kopecks
+	FreeUsedToday() (int, error)
+	RunningJobs() (int, error)
+	RecentEntries(n int) ([]LedgerLine, error) // newest first
+	RecentJobs(n int) ([]JobLine, error)       // newest first
+	Job(id int64) (JobLine, bool, error)       // this user's job
+}
+
+// LedgerLine is one balance change. Kind is "topup", "welcome", "hold",
+// "capture", "release", "refund" or "adjustment"; Amount is signed.
+type LedgerLine struct {
+	At           time.Time
+	Kind         string
+	Amount       int64
+	BalanceAfter int64
+	JobID        int64
+}
+
+// JobLine is one of the user's generation jobs.
+type JobLine struct {
+	ID           int64
+	At           time.Time
+	ModelID      string
+	State        string // "queued", "running", "succeeded", "failed", "expired"
+	PriceKopecks int64
+	Free         bool
+	Params       pricing.Params
+	FileIDs      map[string][]string // inputs, for "repeat"
+	HasResult    bool                // a result can be resent
+}
+
+// Env is what Step knows besides the conversation itself: static context and
+// read-only Facts.
+type Env struct {
+	Lang           Lang
+	UserID         int64
+	FirstName      string // raw; escaped when rendered
+	IsAdmin        bool   // exempt from per-user limits
+	Registry       *pricing.Registry
+	Pricer         *pricing.Pricer // Pricer.Ready() != nil ⇒ nothing is sold; the screens say so
+	FreeDailyLimit int             // free generations per user per day; 0 turns the free tier off
+	StarsPackages  []int64         // Star amounts offered
+	KopecksPerStar int64           // 0 ⇒ top-ups not offered
+	MaxRunningJobs int             // 3
+	Now            time.Time
+	Facts          Facts
+	// SupportContact is where /paysupport sends people (e.g. "@kiebot_help").
+	// Optional: without it the text asks them to write in this chat.
+	SupportContact string
+}
+
+// Result is what one Step decided.
+type Result struct {
+	State string
+	Data  []byte  // JSON to persist
+	Out   []Out   // in order
+	Cmd   Command // nil, or one command for the actor to execute
+}
+
+// Out is one thing to show. Exactly one of Screen (with Edit or not),
+// Answer, Action is meaningful.
+type Out struct {
+	Screen *Screen
+	Edit   int     // >0: edit this message id in place instead of sending Screen as a new message
+	Answer *Answer // answerCallbackQuery (every callback input produces exactly one)
+	Action string  // sendChatAction ("typing", "upload_photo", …)
+}
+
+// Answer is an answerCallbackQuery.
+type Answer struct {
+	CallbackID, Text string
+	Alert            bool
+}
+
+// Command is a write for the actor to execute, atomically with persisting
+// the Result.
+type Command interface{ isCommand() }
+
+// CreateJob: the user confirmed. The actor re-uploads FileIDs to Kie, then in
+// one transaction creates the job with IdempotencyKey and holds Quote.Kopecks
+// (or consumes a free use when Quote.Free), then shows JobAccepted (or
+// InsufficientFunds / FreeLimitReached / TooManyJobs if the database says so).
+// A second tap on the same confirmation button yields the same command with
+// the same key, so the database makes one job of it.
+type CreateJob struct {
+	ModelID        string
+	Params         pricing.Params
+	FileIDs        map[string][]string // field → Telegram file ids
+	Quote          pricing.Quote       // the price shown on the confirmation screen
+	IdempotencyKey string              // derived from the confirmation screen
+}
+
+// SetLanguage is persisted by the actor; the Result already renders in the
+// new language.
+type SetLanguage struct{ Lang Lang }
+
+// CreateInvoice asks the actor to create a pending top-up and send the
+// Stars invoice.
+type CreateInvoice struct {
+	Stars   int64
+	Kopecks int64
+}
+
+// ResendResult asks the actor to re-send a job's stored result.
+type ResendResult struct{ JobID int64 }
+
+func (CreateJob) isCommand()     {}
+func (SetLanguage) isCommand()   {}
+func (CreateInvoice) isCommand() {}
+func (ResendResult) isCommand()  {}
