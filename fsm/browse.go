@@ -144,7 +144,9 @@ func (t *turn) card() error {
 	fields, nReq := plan(m)
 	var needs []string
 	for _, f := range fields[:nReq] {
-		needs = append(needs, fieldLabel(t.lang, f.Name))
+		if f.Type == pricing.KindFile || f.Type == pricing.KindString { // options are chosen later with buttons
+			needs = append(needs, fieldLabel(t.lang, f.Name))
+		}
 	}
 	if len(needs) > 0 {
 		text.WriteString(T(t.lang, KeyCardNeeds, Escape(strings.Join(needs, ", "))) + "\n\n")

@@ -105,10 +105,11 @@ func ResultButtons(lang Lang, jobID int64, modelID string) [][]Button {
 
 // ResultLink offers a result too big to send as a link with its expiry.
 func ResultLink(lang Lang, url string, expires time.Time) Screen {
-	return Screen{
-		Text:    T(lang, KeyResultLink, when(expires)),
-		Buttons: [][]Button{{{Text: T(lang, KeyBtnDownload), URL: url}}, {menuButton(lang)}},
+	rows := [][]Button{{menuButton(lang)}}
+	if url != "" { // a button needs a URL; without one the text still explains
+		rows = append([][]Button{{{Text: T(lang, KeyBtnDownload), URL: url}}}, rows...)
 	}
+	return Screen{Text: T(lang, KeyResultLink, when(expires)), Buttons: rows}
 }
 
 // InsufficientFunds says the balance does not cover a price.
