@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/kiebot/kiebot/actors/telegramtest"
+	"github.com/kiebot/kiebot/store"
 )
 
 // benchSetup starts one leader with the echo conversation and n users.
@@ -108,4 +110,121 @@ func BenchmarkLatencyAt500PerSecond(b *testing.B) {
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 	b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms")
+}
+
+// BenchmarkHandoverGraceful stops the leader 20 times and reports the time
+// from the stop (SIGTERM) to the next leader's first getUpdates: median and
+// max. Leases are 60 s, so only a clean release can make it fast.
+func BenchmarkHandoverGraceful(b *testing.B) {
+	h := newBenchHarness(b)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	opts := instanceOptions{ttl: time.Minute}
+	live := []*instance{h.start("i0", opts), h.start("i1", opts)}
+	if err := h.events.waitFor(ctx, func(ev []string) bool {
+		return slices.ContainsFunc(ev, func(e string) bool { return e == "i0 poll" || e == "i1 poll" })
+	}); err != nil {
+		b.Fatal(err)
+	}
+	var gaps []time.Duration
+	b.ResetTimer()
+	for round := range 20 {
+		leader := h.leaderName()
+		idx := slices.IndexFunc(live, func(i *instance) bool { return i.name == leader })
+		if idx < 0 {
+			b.Fatalf("leader %q is not a live instance", leader)
+		}
+		t0 := time.Now()
+		live[idx].stop(b)
+		live = slices.Delete(live, idx, idx+1)
+		var first telegramtest.PollRecord
+		err := h.tg.WaitFor(ctx, func() bool {
+			var ok bool
+			first, ok = h.bot.FirstPollAfter(t0)
+			return ok
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		gaps = append(gaps, first.Start.Sub(t0))
+		live = append(live, h.start(fmt.Sprintf("i%d", round+2), opts))
+	}
+	b.StopTimer()
+	reportDurations(b, gaps)
+	if n := h.tg.Overlaps(testBotToken); n != 0 {
+		b.Fatalf("%d overlapping getUpdates", n)
+	}
+}
+
+// BenchmarkHandoverUnclean measures the takeover after the leader's lock
+// connection is killed (the lease is not released, so the next leader
+// waits it out) and after its heartbeat freezes (a standby evicts it), with
+// LOCK_TTL 2 s: the goal is at most LOCK_TTL + 1 s from the fault to the
+// new term's first getUpdates.
+func BenchmarkHandoverUnclean(b *testing.B) {
+	for _, kind := range []string{"killed", "frozen"} {
+		b.Run(kind, func(b *testing.B) {
+			h := newBenchHarness(b)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			defer cancel()
+			opts := instanceOptions{ttl: testTTL}
+			live := map[string]*instance{"i0": h.start("i0", opts), "i1": h.start("i1", opts)}
+			var gaps []time.Duration
+			b.ResetTimer()
+			for range 5 {
+				err := h.events.waitFor(ctx, func(ev []string) bool {
+					n := lastTermStarter(ev)
+					return n != "" && h.leaderName() == n && slices.Contains(ev, n+" poll")
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				epoch := lastEpochStarted(h)
+				leader := live[h.leaderName()]
+				t0 := time.Now()
+				if kind == "killed" {
+					if _, err := store.TerminateBackend(ctx, h.admin, h.lockBackendPID(ctx)); err != nil {
+						b.Fatal(err)
+					}
+				} else {
+					leader.stall.freeze()
+				}
+				var at time.Time
+				err = h.events.waitFor(ctx, func([]string) bool {
+					var ok bool
+					at, ok = h.events.firstPollOfNewTerm(t0, epoch)
+					return ok
+				})
+				leader.stall.thaw()
+				if err != nil {
+					b.Fatal(err)
+				}
+				gaps = append(gaps, at.Sub(t0))
+			}
+			b.StopTimer()
+			reportDurations(b, gaps)
+			if n := h.tg.Overlaps(testBotToken); n != 0 {
+				b.Fatalf("%d overlapping getUpdates", n)
+			}
+		})
+	}
+}
+
+func lastEpochStarted(h *harness) int {
+	last := 0
+	for _, e := range h.events.snapshot() {
+		if _, ep, ok := strings.Cut(e, " term started "); ok {
+			var n int
+			fmt.Sscanf(ep, "%d", &n)
+			last = max(last, n)
+		}
+	}
+	return last
+}
+
+func reportDurations(b *testing.B, ds []time.Duration) {
+	slices.Sort(ds)
+	b.ReportMetric(float64(ds[len(ds)/2].Microseconds())/1000, "median-ms")
+	b.ReportMetric(float64(ds[len(ds)-1].Microseconds())/1000, "max-ms")
+	b.Logf("%d handovers: %v", len(ds), ds)
 }

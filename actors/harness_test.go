@@ -63,6 +63,7 @@ func (echoHandler) Apology(context.Context, int64) []Op { return nil }
 type eventLog struct {
 	mu      sync.Mutex
 	events  []string
+	times   []time.Time // when each event happened
 	changed chan struct{}
 }
 
@@ -72,6 +73,7 @@ func (l *eventLog) add(format string, args ...any) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.events = append(l.events, fmt.Sprintf(format, args...))
+	l.times = append(l.times, time.Now())
 	close(l.changed)
 	l.changed = make(chan struct{})
 }
@@ -87,10 +89,10 @@ func (l *eventLog) snapshot() []string {
 func (l *eventLog) waitFor(ctx context.Context, cond func([]string) bool) error {
 	for {
 		l.mu.Lock()
-		ok := cond(l.events)
+		events := append([]string(nil), l.events...)
 		ch := l.changed
 		l.mu.Unlock()
-		if ok {
+		if cond(events) { // unlocked: cond may query the database or the log
 			return nil
 		}
 		select {
@@ -99,6 +101,34 @@ func (l *eventLog) waitFor(ctx context.Context, cond func([]string) bool) error 
 			return fmt.Errorf("waiting for events: %w; events so far: %s", ctx.Err(), strings.Join(l.snapshot(), ", "))
 		}
 	}
+}
+
+// firstPollOfNewTerm finds, after t0, the first term started with an epoch
+// above epoch and the first poll of that instance after it; it returns
+// that poll's time.
+func (l *eventLog) firstPollOfNewTerm(t0 time.Time, epoch int) (time.Time, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	who := ""
+	for i, e := range l.events {
+		if l.times[i].Before(t0) {
+			continue
+		}
+		if who == "" {
+			if name, ep, ok := strings.Cut(e, " term started "); ok {
+				var n int
+				fmt.Sscanf(ep, "%d", &n)
+				if n > epoch {
+					who = name
+				}
+			}
+			continue
+		}
+		if e == who+" poll" {
+			return l.times[i], true
+		}
+	}
+	return time.Time{}, false
 }
 
 func (l *eventLog) index(event string) int {
