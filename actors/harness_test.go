@@ -153,6 +153,10 @@ func count(events []string, prefix string) int {
 // harness is one bot on one database and one fake Bot API, with as many
 // instances as a test starts.
 type harness struct {
+	// build, when set, supplies an instance's handlers and jobs actor
+	// (the shop); otherwise instances run the echo conversation.
+	build func(st *store.Store, tg *Telegram, metrics *Metrics, wake chan int64) (UpdateHandler, PreCheckoutHandler, func(context.Context, Term) error)
+
 	t      testing.TB
 	dsn    string
 	admin  *pgx.Conn
@@ -275,6 +279,10 @@ func (h *harness) start(name string, opts instanceOptions) *instance {
 	}
 	connConfig := pool.Config().ConnConfig.Copy()
 	wake := make(chan struct{}, 1)
+	var jobsRun func(context.Context, Term) error
+	if h.build != nil {
+		handler, preCheckout, jobsRun = h.build(st, tg, metrics, make(chan int64, 256))
+	}
 	ingest := NewIngest(IngestConfig{
 		Mode: mode, WebhookURL: opts.webhookURL, WebhookSecret: "test-secret", Telegram: tg, Store: st, Logger: log, Metrics: metrics,
 		Poller: PollerConfig{Telegram: tg, Logger: log, Metrics: metrics, PollTimeout: 2 * time.Second, MaxBackoff: time.Second,
@@ -283,6 +291,7 @@ func (h *harness) start(name string, opts instanceOptions) *instance {
 		Dispatcher: DispatcherConfig{Store: st, Telegram: tg, Handler: handler, PreCheckout: preCheckout, Logger: log,
 			Metrics: metrics, ConnConfig: connConfig, RescanEvery: 200 * time.Millisecond, SendTimeout: 5 * time.Second,
 			IdleTimeout: opts.idleTimeout},
+		Jobs: jobsRun,
 		Wake: wake,
 	})
 	leader := NewLeader(LeaderConfig{

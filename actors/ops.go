@@ -20,6 +20,7 @@ const (
 	OpAnswer  = "answer"  // answerCallbackQuery
 	OpAction  = "action"  // sendChatAction
 	OpInvoice = "invoice" // sendInvoice in Telegram Stars
+	OpMedia   = "media"   // sendPhoto/sendVideo/sendAudio/sendDocument by URL
 )
 
 // Op is one Bot API call decided by a committed state change. Ops are stored
@@ -34,6 +35,8 @@ type Op struct {
 	Alert      bool           `json:"alert,omitempty"`
 	Action     string         `json:"action,omitempty"`
 	Invoice    *InvoiceOp     `json:"invoice,omitempty"`
+	Media      string         `json:"media,omitempty"` // photo, video, audio, document
+	URL        string         `json:"url,omitempty"`
 }
 
 // InvoiceOp is a Telegram Stars invoice.
@@ -105,6 +108,8 @@ func (t *Telegram) Perform(ctx context.Context, op Op) error {
 			Payload: op.Invoice.Payload, Currency: "XTR",
 			Prices: []models.LabeledPrice{{Label: op.Invoice.Label, Amount: op.Invoice.Stars}},
 		})
+	case OpMedia:
+		_, err = t.SendMedia(ctx, op.ChatID, op.Media, &models.InputFileString{Data: op.URL}, op.Text, op.Buttons)
 	default:
 		return fmt.Errorf("%w: unknown op kind %q", errPermanent, op.Kind)
 	}

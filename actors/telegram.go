@@ -212,3 +212,46 @@ func RetryAfter(err error) (time.Duration, bool) {
 	}
 	return 0, false
 }
+
+// ErrFileTooBig means a file exceeds what the bot may download (Telegram
+// serves bots files up to 20 MB).
+var ErrFileTooBig = errors.New("file too big to download")
+
+// MaxDownload is Telegram's limit on files a bot can download.
+const MaxDownload = 20 << 20
+
+// OpenFile downloads a file a user sent. The download URL carries the bot
+// token, so it is used here and never handed to anyone else (Kie gets the
+// bytes, re-uploaded). The caller closes the reader.
+func (t *Telegram) OpenFile(ctx context.Context, fileID string) (io.ReadCloser, string, error) {
+	f, err := t.Bot.GetFile(ctx, &bot.GetFileParams{FileID: fileID})
+	if err != nil {
+		if strings.Contains(err.Error(), "file is too big") {
+			return nil, "", ErrFileTooBig
+		}
+		return nil, "", fmt.Errorf("get file: %w", err)
+	}
+	if f.FileSize > MaxDownload {
+		return nil, "", ErrFileTooBig
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.Bot.FileDownloadLink(f), nil)
+	if err != nil {
+		return nil, "", fmt.Errorf("download file: %w", t.scrub(err))
+	}
+	resp, err := t.poll.Do(req)
+	if err != nil {
+		return nil, "", fmt.Errorf("download file: %w", t.scrub(err))
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		return nil, "", fmt.Errorf("download file: HTTP %d", resp.StatusCode)
+	}
+	name := f.FilePath
+	if i := strings.LastIndex(name, "/"); i >= 0 {
+		name = name[i+1:]
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{io.LimitReader(resp.Body, MaxDownload), resp.Body}, name, nil
+}

@@ -25,6 +25,14 @@ const (
 	KeyInsufficient    Key = "insufficient"
 	KeyTooManyJobs     Key = "too_many_jobs"
 	KeyRateLimited     Key = "rate_limited"
+	KeyResultGone      Key = "result.gone"
+	KeyFilesFailed     Key = "err.files_failed"
+	KeyFileTooBigNow   Key = "err.file_too_big_now"
+	KeyPaymentUnknown  Key = "pay.unknown"
+	KeyRefundSpent     Key = "pay.refund_spent"
+	KeyAdminRefunded   Key = "admin.refunded"
+	KeyAdminRefundNo   Key = "admin.refund_no"
+	KeyAdminRefundHelp Key = "admin.refund_help"
 )
 
 var jobTexts = map[Key][2]string{ // [RU, EN]
@@ -66,4 +74,27 @@ var jobTexts = map[Key][2]string{ // [RU, EN]
 		"⏳ At most %d orders can run at a time. Please wait for one to finish.",
 	},
 	KeyRateLimited: {"Слишком много сообщений подряд — подождите немного, пожалуйста.", "Too many messages in a row — please wait a moment."},
+	KeyResultGone: {
+		"Этот результат больше недоступен: файлы Kie хранятся ограниченное время. Закажите генерацию заново.",
+		"This result is no longer available: Kie keeps files for a limited time. Please order it again.",
+	},
+	KeyFilesFailed: {
+		"Не удалось передать ваши файлы в сервис генерации. Ничего не списано — попробуйте ещё раз через минуту.",
+		"Your files could not be passed to the generation service. Nothing was charged — please try again in a minute.",
+	},
+	KeyFileTooBigNow: {
+		"Один из файлов больше 20 МБ — Telegram не даёт ботам скачивать такие. Отправьте файл поменьше. Ничего не списано.",
+		"One of the files is over 20 MB — Telegram does not let bots download such files. Please send a smaller one. Nothing was charged.",
+	},
+	KeyPaymentUnknown: {
+		"Платёж получен, но я не нашёл для него счёт. Напишите /paysupport — мы разберёмся и зачислим средства.",
+		"The payment arrived, but I could not find its invoice. Please write /paysupport — we will sort it out and credit you.",
+	},
+	KeyRefundSpent: {
+		"Звёзды вернулись, но пополнение уже потрачено. Напишите /paysupport.",
+		"The Stars were refunded, but the top-up had already been spent. Please write /paysupport.",
+	},
+	KeyAdminRefunded:   {"Возврат выполнен: %d ⭐, списано %s с баланса пользователя %d.", "Refunded: %d ⭐; %s debited from user %d."},
+	KeyAdminRefundNo:   {"Возврат невозможен: %s", "Refund refused: %s"},
+	KeyAdminRefundHelp: {"Использование: /refund &lt;telegram_payment_charge_id&gt;", "Usage: /refund &lt;telegram_payment_charge_id&gt;"},
 }

@@ -59,7 +59,10 @@ func (q *queries) RunningJobs(ctx context.Context, userID int64) (int, error) {
 // UnfinishedJobs is what a new leader reloads: every unfinished job plus
 // the successes whose result was not delivered, oldest first.
 func (q *queries) UnfinishedJobs(ctx context.Context) ([]Job, error) {
-	js, err := q.jobsWhere(ctx, `(finished_at IS NULL OR (state = 'succeeded' AND delivered_at IS NULL)) ORDER BY id`)
+	// Finished but undelivered: a success whose result, or a failure whose
+	// notice, was not sent before a crash (bounded to a day: older results
+	// have expired at Kie and older notices are moot).
+	js, err := q.jobsWhere(ctx, `(finished_at IS NULL OR (delivered_at IS NULL AND finished_at > now() - interval '1 day')) ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("list unfinished jobs: %w", err)
 	}

@@ -356,6 +356,8 @@ func TestJobQueries(t *testing.T) {
 	}
 	_, _ = b.s.MarkDelivered(b.ctx, delivered.ID)
 	_, _ = b.s.FinishJob(b.ctx, store.FinishParams{JobID: failed.ID, Outcome: store.JobFailed})
+	// A failure whose notice was sent is done; one whose notice was not
+	// (failed, below) is reloaded so the user hears about it.
 
 	ids := func(js []store.Job, err error) string {
 		t.Helper()
@@ -370,7 +372,7 @@ func TestJobQueries(t *testing.T) {
 	}
 	want := func(js ...store.Job) string { return ids(js, nil) }
 
-	if got, w := ids(b.s.UnfinishedJobs(b.ctx)), want(queued, due, later, undelivered); got != w {
+	if got, w := ids(b.s.UnfinishedJobs(b.ctx)), want(queued, due, later, undelivered, failed); got != w {
 		t.Errorf("UnfinishedJobs = %s, want %s", got, w)
 	}
 	if got, w := ids(b.s.JobsDue(b.ctx, now, 10)), want(due); got != w {

@@ -298,3 +298,12 @@ func (q *queries) topUpWhere(ctx context.Context, cond string, args ...any) (Top
 	t, err := pgx.CollectExactlyOneRow(rows, scanTopUp)
 	return t, interpret(err)
 }
+
+// TopUpByChargeID finds a paid (or refunded) top-up by Telegram's charge id.
+func (q *queries) TopUpByChargeID(ctx context.Context, chargeID string) (TopUp, error) {
+	t, err := q.topUpWhere(ctx, `charge_id = $2`, chargeID)
+	if err != nil {
+		return TopUp{}, fmt.Errorf("load top-up by charge id: %w", err)
+	}
+	return t, nil
+}

@@ -16,7 +16,9 @@ import (
 
 	"github.com/kiebot/kiebot/actors"
 	"github.com/kiebot/kiebot/actors/logging"
+	"github.com/kiebot/kiebot/kie"
 	"github.com/kiebot/kiebot/migrations"
+	"github.com/kiebot/kiebot/pricing"
 	"github.com/kiebot/kiebot/store"
 	"github.com/kiebot/kiebot/store/localpg"
 )
@@ -73,9 +75,37 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 		return err
 	}
 	connConfig := pool.Config().ConnConfig.Copy()
-	wake := make(chan struct{}, 1) // local poller or webhook → local dispatcher
+	wake := make(chan struct{}, 1)    // local poller or webhook → local dispatcher
+	jobWake := make(chan int64, 1024) // conversation actors → jobs actor
 
-	handler := &actors.MenuHandler{Store: st}
+	pricer, err := pricing.NewPricer(pricing.Default(), pricing.Config{
+		KieCreditUSD: cfg.KieCreditUSD, USDRUBRate: cfg.USDRUBRate, Markup: cfg.PricingMarkup, FreeTierCount: cfg.FreeTierCount,
+	})
+	if err != nil {
+		return fmt.Errorf("pricing: %w", err)
+	}
+	logPricing(log, pricer)
+	kc, err := kie.New(kie.Config{APIKey: cfg.KieAPIKey, BaseURL: cfg.KieBaseURL, UploadBaseURL: cfg.KieUploadURL, Logger: log})
+	if err != nil {
+		return fmt.Errorf("kie client: %w", err)
+	}
+	callbackKey := []byte(cfg.WebhookSecret + ":kie")
+	product := actors.NewProduct(actors.ProductConfig{
+		Store: st, Telegram: tg, Kie: kc, Pricer: pricer, Logger: log,
+		AdminIDs: cfg.AdminIDs, FreeDailyLimit: cfg.FreeDailyLimit, StarsPackages: cfg.StarsPackages,
+		KopecksPerStar: cfg.StarsRUBRate, WelcomeBalance: cfg.WelcomeBalance,
+		JobTimeouts: map[pricing.Media]time.Duration{"image": cfg.JobTimeoutImage, "audio": cfg.JobTimeoutAudio, "video": cfg.JobTimeoutVideo},
+		WakeJobs: func(id int64) {
+			select {
+			case jobWake <- id:
+			default: // the jobs actor's sweep picks it up
+			}
+		},
+	})
+	jobs := actors.NewJobs(actors.JobsConfig{
+		Store: st, Kie: kc, Telegram: tg, Registry: pricer.Registry(), Logger: log, Metrics: metrics,
+		CallbackBaseURL: cfg.PublicBaseURL, CallbackKey: callbackKey, ConnConfig: connConfig, Wake: jobWake,
+	})
 	ingest := actors.NewIngest(actors.IngestConfig{
 		Mode:          cfg.BotMode,
 		WebhookURL:    cfg.PublicBaseURL + actors.WebhookPath,
@@ -86,9 +116,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 		Metrics:       metrics,
 		Poller:        actors.PollerConfig{Telegram: tg, Logger: log, Metrics: metrics},
 		Dispatcher: actors.DispatcherConfig{
-			Store: st, Telegram: tg, Handler: handler, PreCheckout: actors.RefusePayments{},
+			Store: st, Telegram: tg, Handler: product, PreCheckout: product,
 			Logger: log, Metrics: metrics, ConnConfig: connConfig,
 		},
+		Jobs: jobs.Run,
 		Wake: wake,
 	})
 	leader := actors.NewLeader(actors.LeaderConfig{
@@ -127,6 +158,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 				Inbox:  &actors.Inbox{Store: st, Metrics: metrics, Source: "webhook", Stored: wake},
 				Logger: log,
 			},
+		}, {
+			Pattern: "POST " + actors.CallbackPath,
+			Handler: &actors.KieCallbackReceiver{Store: st, CallbackKey: callbackKey, HMACKey: hmacKey(cfg), Logger: log},
 		}},
 		StopAfter:       leaderDone,
 		ShutdownTimeout: cfg.ShutdownTimeout,
@@ -181,15 +215,31 @@ func runBounded(g *run.Group, timeout time.Duration, log *slog.Logger) error {
 	}
 }
 
+func hmacKey(cfg Config) []byte {
+	if cfg.KieWebhookHMACKey == "" {
+		return nil
+	}
+	return []byte(cfg.KieWebhookHMACKey)
+}
+
+// logPricing says at start-up what every price is made of, and whether the
+// bot sells at all.
+func logPricing(log *slog.Logger, p *pricing.Pricer) {
+	r := p.Rates()
+	reg := p.Registry()
+	log.Info("kiebot: pricing", "kie_credit_usd", r.KieCreditUSD, "usd_rub_rate", r.USDRUBRate, "markup", r.Markup,
+		"free_tier_count", r.FreeTierCount, "models_enabled", len(reg.Models()), "models_known", len(reg.All()))
+	if err := p.Ready(); err != nil {
+		log.Warn("kiebot: nothing is for sale", "reason", err.Error())
+	}
+}
+
 func logConfig(log *slog.Logger, cfg Config) {
 	attrs := make([]any, 0, 2*len(cfg.summary()))
 	for _, kv := range cfg.summary() {
 		attrs = append(attrs, kv[0], kv[1])
 	}
 	log.Info("kiebot: starting", append([]any{"version", version}, attrs...)...)
-	if cfg.USDRUBRate == "" {
-		log.Warn("kiebot: USD_RUB_RATE is not set, so no price can be computed and nothing is sold; set it (e.g. USD_RUB_RATE=95.5) to start selling")
-	}
 }
 
 // database is the pool and, with no DATABASE_URL, the embedded server.

@@ -1,0 +1,240 @@
+package actors
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/kiebot/kiebot/fsm"
+	"github.com/kiebot/kiebot/store"
+)
+
+// Telegram's limits on files a bot sends (reference § 1.6).
+const (
+	photoByURL  = 5 << 20
+	otherByURL  = 20 << 20
+	photoUpload = 10 << 20
+	otherUpload = 50 << 20
+)
+
+// failReason tells the user why a job ended without a result, from what
+// was recorded (so a new leader says the same after a failover).
+func failReason(job store.Job) fsm.FailReason {
+	code := job.FailCode
+	switch {
+	case job.State == store.JobExpired:
+		return fsm.FailTimeout
+	case strings.HasPrefix(code, string(fsm.FailRejected)):
+		return fsm.FailRejected
+	case code == string(fsm.FailUnavailable):
+		return fsm.FailUnavailable
+	case code == string(fsm.FailTimeout):
+		return fsm.FailTimeout
+	}
+	return fsm.FailFailed
+}
+
+// deliver sends a finished job's outcome — the result files, or why it
+// failed and that the money is back — then marks it delivered, so a later
+// term does not send it again. A call Telegram refuses for good (the user
+// blocked the bot) ends the attempt; transient failures are retried a few
+// times, then left for the next term.
+func (j *Jobs) deliver(ctx context.Context, job store.Job, log *slog.Logger) {
+	lang := fsm.RU
+	if u, err := j.cfg.Store.User(ctx, job.UserID); err == nil {
+		lang = fsm.LangOf(u.Language)
+	}
+	name := job.ModelID
+	if m, ok := j.cfg.Registry.Lookup(job.ModelID); ok {
+		name = m.Name(string(lang))
+	}
+	var err error
+	for attempt := 1; attempt <= 5; attempt++ {
+		if job.State == store.JobSucceeded {
+			err = j.sendResults(ctx, job, lang, name)
+		} else {
+			refunded := !job.Free && job.PriceKopecks > 0
+			err = j.say(ctx, job, fsm.JobFailed(lang, job.ID, failReason(job), refunded))
+		}
+		if err == nil || !isRetryable(err) || ctx.Err() != nil {
+			break
+		}
+		if !sleepCtx(ctx, backoff(attempt, time.Second, 20*time.Second)) {
+			return
+		}
+	}
+	if err != nil && isRetryable(err) {
+		log.Error("jobs: cannot deliver the outcome now; the next term retries", "err", err)
+		return
+	}
+	if err != nil {
+		log.Warn("jobs: Telegram refused the delivery for good; giving up", "err", err)
+	}
+	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if _, err := j.cfg.Store.MarkDelivered(mctx, job.ID); err != nil {
+		log.Error("jobs: delivered but cannot record it; it may be sent again", "err", err)
+	}
+}
+
+// say shows s in the job's progress message (edited in place) or, without
+// one, as a new message.
+func (j *Jobs) say(ctx context.Context, job store.Job, s fsm.Screen) error {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if job.ProgressMessageID > 0 {
+		return j.cfg.Telegram.Perform(cctx, EditOp(job.ChatID, int(job.ProgressMessageID), s))
+	}
+	return j.cfg.Telegram.Perform(cctx, ScreenOp(job.ChatID, s))
+}
+
+// progress edits the progress message with the stage and elapsed time and
+// shows a chat action.
+func (j *Jobs) progress(ctx context.Context, job store.Job, stage string) {
+	name := job.ModelID
+	lang := fsm.RU
+	if u, err := j.cfg.Store.User(ctx, job.UserID); err == nil {
+		lang = fsm.LangOf(u.Language)
+	}
+	if m, ok := j.cfg.Registry.Lookup(job.ModelID); ok {
+		name = m.Name(string(lang))
+	}
+	fstage := "generating"
+	if stage == "waiting" || stage == "queuing" {
+		fstage = "queued"
+	}
+	if job.ProgressMessageID > 0 {
+		_ = j.say(ctx, job, fsm.JobProgress(lang, fsm.Progress{JobID: job.ID, ModelName: name, Stage: fstage, Elapsed: time.Since(job.CreatedAt)}))
+	}
+	action := "typing"
+	switch mediaKind(job.Output) {
+	case "photo":
+		action = "upload_photo"
+	case "video":
+		action = "upload_video"
+	case "audio":
+		action = "upload_voice"
+	}
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	_ = j.cfg.Telegram.Perform(cctx, Op{Kind: OpAction, ChatID: job.ChatID, Action: action})
+}
+
+// sendResults sends every result file, then turns the progress message
+// into "done". Caption and buttons (repeat, back to the model, menu) go
+// with the first file.
+func (j *Jobs) sendResults(ctx context.Context, job store.Job, lang fsm.Lang, name string) error {
+	for i, u := range job.ResultURLs {
+		caption, buttons := "", [][]fsm.Button(nil)
+		if i == 0 {
+			caption = fsm.ResultCaption(lang, job.ID, name)
+			buttons = fsm.ResultButtons(lang, job.ID, job.ModelID)
+		}
+		if err := j.sendOne(ctx, job, lang, u, caption, buttons); err != nil {
+			return err
+		}
+	}
+	if job.ProgressMessageID > 0 {
+		_ = j.say(ctx, job, fsm.JobSucceeded(lang, job.ID, name))
+	}
+	return nil
+}
+
+// sendOne delivers one result file the cheapest way Telegram allows: by URL
+// when small enough (5 MB photos, 20 MB others), else downloaded and
+// uploaded (10 MB photos, 50 MB others; a big photo goes as a document),
+// else as a link with its expiry.
+func (j *Jobs) sendOne(ctx context.Context, job store.Job, lang fsm.Lang, u, caption string, buttons [][]fsm.Button) error {
+	kind := mediaKind(job.Output)
+	size := j.headSize(ctx, u)
+	byURL := int64(otherByURL)
+	if kind == "photo" {
+		byURL = photoByURL
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	defer cancel()
+	if size >= 0 && size <= byURL || size < 0 {
+		_, err := j.cfg.Telegram.SendMedia(cctx, job.ChatID, kind, &models.InputFileString{Data: u}, caption, buttons)
+		if err == nil || isRetryable(err) {
+			return err
+		}
+		if size >= 0 && !strings.Contains(err.Error(), "HTTP URL") && !strings.Contains(err.Error(), "file") {
+			return err // refused for another reason (blocked bot, bad caption)
+		}
+	}
+	if size < 0 || size <= otherUpload {
+		data, err := j.download(cctx, u, otherUpload)
+		if err == nil {
+			upKind := kind
+			if kind == "photo" && len(data) > photoUpload {
+				upKind = "document"
+			}
+			name := path.Base(u)
+			if i := strings.IndexByte(name, '?'); i >= 0 {
+				name = name[:i]
+			}
+			_, err = j.cfg.Telegram.SendMedia(cctx, job.ChatID, upKind, &models.InputFileUpload{Filename: name, Data: bytes.NewReader(data)}, caption, buttons)
+			return err
+		}
+		if !errors.Is(err, ErrFileTooBig) {
+			return err
+		}
+	}
+	s := fsm.ResultLink(lang, u, j.cfg.Now().Add(24*time.Hour))
+	if len(buttons) > 0 {
+		s.Buttons = append(s.Buttons, buttons...)
+	}
+	return j.cfg.Telegram.Perform(cctx, ScreenOp(job.ChatID, s))
+}
+
+// headSize asks the result's host for its size; -1 when it does not say.
+func (j *Jobs) headSize(ctx context.Context, u string) int64 {
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(cctx, http.MethodHead, u, nil)
+	if err != nil {
+		return -1
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return -1
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return -1
+	}
+	return resp.ContentLength
+}
+
+// download fetches a result, refusing more than limit bytes.
+func (j *Jobs) download(ctx context.Context, u string, limit int64) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, fmt.Errorf("download result: %w", err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("download result: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("download result: HTTP %d", resp.StatusCode)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("download result: %w", err)
+	}
+	if int64(len(data)) > limit {
+		return nil, ErrFileTooBig
+	}
+	return data, nil
+}

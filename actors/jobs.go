@@ -1,0 +1,427 @@
+package actors
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"golang.org/x/time/rate"
+
+	"github.com/kiebot/kiebot/fsm"
+	"github.com/kiebot/kiebot/kie"
+	"github.com/kiebot/kiebot/pricing"
+	"github.com/kiebot/kiebot/store"
+)
+
+// JobsConfig configures the jobs actor.
+type JobsConfig struct {
+	Store    *store.Store
+	Kie      *kie.Client
+	Telegram *Telegram
+	Registry *pricing.Registry
+	Logger   *slog.Logger
+	Metrics  *Metrics
+	// CallbackBaseURL is the public base URL Kie calls back
+	// (CallbackPath is appended); empty: no callbacks, polling only.
+	CallbackBaseURL string
+	// CallbackKey signs job ids in callback URLs, so a forged callback
+	// cannot name a job.
+	CallbackKey []byte
+	// ConnConfig lets the actor LISTEN for callback hints stored by any
+	// instance; nil: rely on polling.
+	ConnConfig *pgx.ConnConfig
+	// Wake carries ids of jobs created in this process.
+	Wake <-chan int64
+	// PollMin and PollMax bound the polling backoff; defaults 2 s and 30 s.
+	PollMin, PollMax time.Duration
+	// PollRate caps recordInfo calls across all jobs; default 8 per second
+	// (Kie allows 10).
+	PollRate rate.Limit
+	// ProgressEvery spaces edits of a job's progress message; default 15 s.
+	ProgressEvery time.Duration
+	// Deliver sends results; default delivers through Telegram.
+	Now func() time.Time
+}
+
+// Jobs is the leader's jobs actor: it owns generation jobs after
+// confirmation — submits them to Kie, follows them by polling and
+// callbacks, settles their money (capture on success, release otherwise,
+// exactly once) and delivers the result. Run reloads every unfinished job
+// at the start of each term and returns after all its goroutines have.
+type Jobs struct {
+	cfg     JobsConfig
+	log     *slog.Logger
+	limiter *rate.Limiter
+}
+
+// NewJobs validates cfg; bad wiring panics.
+func NewJobs(cfg JobsConfig) *Jobs {
+	if cfg.Store == nil || cfg.Kie == nil || cfg.Telegram == nil || cfg.Registry == nil || cfg.Logger == nil || cfg.Metrics == nil {
+		panic("actors.NewJobs: Store, Kie, Telegram, Registry, Logger and Metrics are required")
+	}
+	if cfg.PollMin <= 0 {
+		cfg.PollMin = 2 * time.Second
+	}
+	if cfg.PollMax <= 0 {
+		cfg.PollMax = 30 * time.Second
+	}
+	if cfg.PollRate <= 0 {
+		cfg.PollRate = 8
+	}
+	if cfg.ProgressEvery <= 0 {
+		cfg.ProgressEvery = 15 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Jobs{cfg: cfg, log: cfg.Logger.With("component", "jobs"), limiter: rate.NewLimiter(cfg.PollRate, 4)}
+}
+
+// JobsChannel is the NOTIFY channel carrying Kie callback hints
+// ("<job id>:<task id>") to the leader.
+func JobsChannel(botID int64) string { return "kiebot_jobs_" + strconv.FormatInt(botID, 10) }
+
+type jobHint struct{ taskID string }
+
+// Run follows jobs until ctx ends.
+func (j *Jobs) Run(ctx context.Context, _ Term) error {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	followers := map[int64]chan jobHint{}
+	finished := make(chan int64, 64)
+	follow := func(id int64) {
+		if _, ok := followers[id]; ok {
+			return
+		}
+		hints := make(chan jobHint, 1)
+		followers[id] = hints
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			j.follow(ctx, id, hints)
+			select {
+			case finished <- id:
+			case <-ctx.Done():
+			}
+		}()
+	}
+
+	hints := make(chan string, 64)
+	if j.cfg.ConnConfig != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); j.listen(ctx, hints) }()
+	}
+	jobs, err := j.cfg.Store.UnfinishedJobs(ctx)
+	if err != nil && ctx.Err() == nil {
+		j.log.Error("jobs: cannot reload unfinished jobs; they resume at the next term", "err", err)
+	}
+	for _, job := range jobs {
+		follow(job.ID)
+	}
+	if len(jobs) > 0 {
+		j.log.Info("jobs: reloaded unfinished jobs", "count", len(jobs))
+	}
+	// The safety net: a wake-up lost (channel full) or a job left behind
+	// by a follower that gave up is picked up within a few seconds.
+	sweep := time.NewTicker(5 * time.Second)
+	defer sweep.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-sweep.C:
+			jobs, err := j.cfg.Store.UnfinishedJobs(ctx)
+			if err != nil {
+				continue
+			}
+			for _, job := range jobs {
+				follow(job.ID)
+			}
+		case id := <-j.cfg.Wake:
+			follow(id)
+		case id := <-finished:
+			delete(followers, id)
+		case payload := <-hints:
+			idText, taskID, _ := strings.Cut(payload, ":")
+			id, err := strconv.ParseInt(idText, 10, 64)
+			if err != nil {
+				continue
+			}
+			if ch, ok := followers[id]; ok {
+				select {
+				case ch <- jobHint{taskID: taskID}:
+				default:
+				}
+				continue
+			}
+			// A hint for a job we do not follow: perhaps an early callback
+			// for a job whose submission outcome is unknown. Follow it.
+			follow(id)
+			select {
+			case followers[id] <- jobHint{taskID: taskID}:
+			default:
+			}
+		}
+	}
+}
+
+// follow drives one job to the end: submit, wait, settle, deliver.
+func (j *Jobs) follow(ctx context.Context, id int64, hints <-chan jobHint) {
+	log := j.log.With("job_id", id)
+	for ctx.Err() == nil {
+		job, err := j.cfg.Store.Job(ctx, id)
+		if err != nil {
+			if ctx.Err() == nil {
+				log.Error("jobs: cannot load the job; it resumes at the next term", "err", err)
+			}
+			return
+		}
+		switch job.State {
+		case store.JobQueued:
+			j.submit(ctx, job, log)
+		case store.JobSubmitting, store.JobUnknown:
+			// We may have created a Kie task and cannot tell: never submit
+			// again. Wait for a callback naming the task, else the deadline.
+			if !j.awaitUnknown(ctx, job, hints, log) {
+				return
+			}
+		case store.JobRunning:
+			if !j.poll(ctx, job, hints, log) {
+				return
+			}
+		default: // finished
+			if job.DeliveredAt.IsZero() {
+				j.deliver(ctx, job, log)
+			}
+			return
+		}
+	}
+}
+
+// submit sends the job to Kie once. Only a clear refusal releases the
+// hold at once; an ambiguous failure (timeout, reset after sending) marks
+// the outcome unknown, because resubmitting could pay for a second task.
+func (j *Jobs) submit(ctx context.Context, job store.Job, log *slog.Logger) {
+	if err := j.cfg.Store.MarkSubmitting(ctx, job.ID); err != nil {
+		log.Error("jobs: cannot mark the job submitting", "err", err)
+		return
+	}
+	input, err := j.input(job)
+	if err != nil {
+		log.Error("jobs: the job's inputs no longer fit its model; releasing", "err", err)
+		j.finish(ctx, job, store.FinishParams{JobID: job.ID, Outcome: store.JobFailed, FailCode: string(fsm.FailFailed), FailMsg: err.Error()}, log)
+		return
+	}
+	created, err := j.cfg.Kie.CreateTask(ctx, kie.CreateTaskRequest{Model: job.ModelID, CallbackURL: j.callbackURL(job.ID), Input: input})
+	switch {
+	case err == nil:
+		if err := j.cfg.Store.MarkRunning(ctx, job.ID, created.TaskID); err != nil {
+			log.Error("jobs: cannot record the Kie task", "task_id", created.TaskID, "err", err)
+			return
+		}
+		log.Info("jobs: submitted", "task_id", created.TaskID, "model", job.ModelID)
+	case errors.Is(err, kie.ErrMaybeCreated) || ctx.Err() != nil:
+		log.Warn("jobs: Kie may have created the task; waiting for its callback or the deadline instead of resubmitting", "err", err)
+		if err := j.cfg.Store.MarkSubmitUnknown(context.WithoutCancel(ctx), job.ID, err.Error()); err != nil {
+			log.Error("jobs: cannot mark the submission unknown", "err", err)
+		}
+	default:
+		reason := fsm.FailUnavailable
+		if errors.Is(err, kie.ErrValidation) || errors.Is(err, kie.ErrPromptRejected) {
+			reason = fsm.FailRejected
+		}
+		log.Error("jobs: Kie refused the task; releasing the hold", "err", err)
+		j.finish(ctx, job, store.FinishParams{JobID: job.ID, Outcome: store.JobFailed, FailCode: string(reason), FailMsg: err.Error()}, log)
+	}
+}
+
+// awaitUnknown waits for a callback that names a task for this job (then
+// the job runs on) or the deadline (then it is released: the user is never
+// charged for an outcome we cannot see). It reports whether to go on.
+func (j *Jobs) awaitUnknown(ctx context.Context, job store.Job, hints <-chan jobHint, log *slog.Logger) bool {
+	wait := time.Until(job.Deadline)
+	if wait <= 0 {
+		j.finish(ctx, job, store.FinishParams{JobID: job.ID, Outcome: store.JobExpired, FailCode: string(fsm.FailTimeout), FailMsg: "submission outcome unknown"}, log)
+		return true
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-timer.C:
+			return true // the next round expires it
+		case h := <-hints:
+			if h.taskID == "" {
+				continue
+			}
+			// Only a task whose own record names this job may be adopted.
+			task, err := j.cfg.Kie.RecordInfo(ctx, h.taskID)
+			if err != nil || !strings.Contains(task.Param, j.callbackURL(job.ID)) || j.cfg.CallbackBaseURL == "" {
+				log.Warn("jobs: a callback hint for an unknown submission did not check out", "task_id", h.taskID, "err", err)
+				continue
+			}
+			if err := j.cfg.Store.MarkRunning(ctx, job.ID, h.taskID); err != nil {
+				log.Error("jobs: cannot adopt the task", "task_id", h.taskID, "err", err)
+				continue
+			}
+			log.Info("jobs: adopted the task a callback named", "task_id", h.taskID)
+			return true
+		}
+	}
+}
+
+// poll follows a running task with backoff (2 s → 30 s) until it ends,
+// the deadline passes, or a callback hint says to look now. Every
+// decision rests on Kie's own record, never on a callback body.
+func (j *Jobs) poll(ctx context.Context, job store.Job, hints <-chan jobHint, log *slog.Logger) bool {
+	interval := j.cfg.PollMin
+	var lastProgress time.Time
+	stage := job.Stage
+	notYet := 0
+	for {
+		if !job.Deadline.IsZero() && j.cfg.Now().After(job.Deadline) {
+			log.Warn("jobs: no result before the deadline; releasing the hold", "deadline", job.Deadline)
+			j.finish(ctx, job, store.FinishParams{JobID: job.ID, Outcome: store.JobExpired, FailCode: string(fsm.FailTimeout), FailMsg: "deadline passed"}, log)
+			return true
+		}
+		if err := j.limiter.Wait(ctx); err != nil {
+			return false
+		}
+		task, err := j.cfg.Kie.RecordInfo(ctx, job.TaskID)
+		switch {
+		case ctx.Err() != nil:
+			return false
+		case errors.Is(err, kie.ErrNotFoundYet):
+			notYet++ // normal right after creation
+		case err != nil:
+			log.Warn("jobs: cannot read the task; retrying", "err", err)
+		case task.State == kie.StateSuccess:
+			if len(task.Result.URLs) == 0 {
+				j.finish(ctx, job, store.FinishParams{JobID: job.ID, Outcome: store.JobFailed, FailCode: string(fsm.FailFailed), FailMsg: "success without a result", CreditsConsumedMicro: int64(task.CreditsConsumed)}, log)
+				return true
+			}
+			j.finish(ctx, job, store.FinishParams{JobID: job.ID, Outcome: store.JobSucceeded, ResultURLs: task.Result.URLs, CreditsConsumedMicro: int64(task.CreditsConsumed)}, log)
+			return true
+		case task.State == kie.StateFail:
+			code := task.FailCode
+			if task.ContentPolicyFailure() {
+				code = string(fsm.FailRejected) + ":" + code
+			}
+			j.finish(ctx, job, store.FinishParams{JobID: job.ID, Outcome: store.JobFailed, FailCode: code, FailMsg: task.FailMsg, CreditsConsumedMicro: int64(task.CreditsConsumed)}, log)
+			return true
+		default:
+			next := j.cfg.Now().Add(interval)
+			if string(task.State) != stage || time.Since(lastProgress) >= j.cfg.ProgressEvery {
+				stage = string(task.State)
+				lastProgress = time.Now()
+				_ = j.cfg.Store.RecordPoll(ctx, job.ID, next, stage)
+				j.progress(ctx, job, stage)
+			}
+		}
+		if notYet > 0 && notYet%10 == 0 {
+			log.Warn("jobs: Kie still has no record of the task", "task_id", job.TaskID, "queries", notYet)
+		}
+		timer := time.NewTimer(interval)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return false
+		case <-hints: // a callback: look now
+		case <-timer.C:
+		}
+		timer.Stop()
+		interval = min(interval*3/2, j.cfg.PollMax)
+	}
+}
+
+// finish ends the job and settles its money in one transaction (capture on
+// success, release otherwise; exactly once — a second finish, say by an
+// earlier term racing us, changes nothing), then tells the user.
+func (j *Jobs) finish(ctx context.Context, job store.Job, p store.FinishParams, log *slog.Logger) {
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	done, err := j.cfg.Store.FinishJob(fctx, p)
+	switch {
+	case errors.Is(err, store.ErrAlreadySettled):
+		return
+	case err != nil:
+		log.Error("jobs: cannot finish the job; it resumes at the next term", "outcome", p.Outcome, "err", err)
+		return
+	}
+	log.Info("jobs: finished", "outcome", p.Outcome, "price_kopecks", done.PriceKopecks, "free", done.Free)
+	if ctx.Err() == nil {
+		j.deliver(ctx, done, log)
+	}
+}
+
+func (j *Jobs) input(job store.Job) (map[string]any, error) {
+	m, err := j.cfg.Registry.Model(job.ModelID)
+	if err != nil {
+		return nil, err
+	}
+	return m.Input(pricing.Params(job.Params), job.Inputs)
+}
+
+// callbackURL carries our job id and its signature, so an early callback
+// (before createTask even returns) is never orphaned and a forged one
+// cannot name our jobs.
+func (j *Jobs) callbackURL(id int64) string {
+	if j.cfg.CallbackBaseURL == "" {
+		return ""
+	}
+	q := url.Values{"job": {strconv.FormatInt(id, 10)}, "sig": {SignJobID(j.cfg.CallbackKey, id)}}
+	return strings.TrimRight(j.cfg.CallbackBaseURL, "/") + CallbackPath + "?" + q.Encode()
+}
+
+// SignJobID is the signature of a job id in callback URLs.
+func SignJobID(key []byte, id int64) string {
+	m := hmac.New(sha256.New, key)
+	fmt.Fprintf(m, "kie-callback:%d", id)
+	return hex.EncodeToString(m.Sum(nil))[:32]
+}
+
+// listen forwards callback hints any instance stored via NOTIFY.
+func (j *Jobs) listen(ctx context.Context, hints chan<- string) {
+	for ctx.Err() == nil {
+		err := func() error {
+			cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			conn, err := pgx.ConnectConfig(cctx, j.cfg.ConnConfig)
+			cancel()
+			if err != nil {
+				return err
+			}
+			defer closeConn(conn)
+			if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{JobsChannel(j.cfg.Store.BotID())}.Sanitize()); err != nil {
+				return err
+			}
+			for {
+				n, err := conn.WaitForNotification(ctx)
+				if err != nil {
+					return err
+				}
+				select {
+				case hints <- n.Payload:
+				case <-ctx.Done():
+					return nil
+				}
+			}
+		}()
+		if ctx.Err() != nil {
+			return
+		}
+		j.log.Warn("jobs: callback notifications interrupted; polling covers it", "err", err)
+		sleepCtx(ctx, time.Second)
+	}
+}

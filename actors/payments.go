@@ -1,0 +1,161 @@
+package actors
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/kiebot/kiebot/fsm"
+	"github.com/kiebot/kiebot/pricing"
+	"github.com/kiebot/kiebot/store"
+)
+
+// PreCheckout implements PreCheckoutHandler: the invoice must be one of our
+// pending top-ups, for this user and exactly this many Stars.
+func (p *Product) PreCheckout(ctx context.Context, q *models.PreCheckoutQuery) string {
+	lang := fsm.RU
+	if q.From != nil {
+		if u, err := p.cfg.Store.User(ctx, q.From.ID); err == nil {
+			lang = fsm.LangOf(u.Language)
+		} else {
+			lang = fsm.LangOf(languageFor(q.From.LanguageCode))
+		}
+	}
+	if q.Currency != "XTR" || q.From == nil {
+		return fsm.PreCheckoutRefusal(lang, "unknown")
+	}
+	err := p.cfg.Store.CheckTopUp(ctx, q.InvoicePayload, q.From.ID, int64(q.TotalAmount))
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, store.ErrTopUpExpired):
+		return fsm.PreCheckoutRefusal(lang, "expired")
+	case errors.Is(err, store.ErrTopUpMismatch):
+		return fsm.PreCheckoutRefusal(lang, "amount")
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrTopUpNotPending):
+		p.log.Warn("product: pre-checkout for an unknown or used invoice refused", "user_id", q.From.ID, "err", err)
+		return fsm.PreCheckoutRefusal(lang, "unknown")
+	default:
+		// Refusing is safe: nothing is charged and the user can pay again.
+		p.log.Error("product: cannot check a pre-checkout query; refusing it", "user_id", q.From.ID, "err", err)
+		return fsm.PreCheckoutRefusal(lang, "unknown")
+	}
+}
+
+// paid credits a successful Stars payment, exactly once per charge id.
+func (p *Product) paid(userID, chatID int64, lang fsm.Lang, sp *models.SuccessfulPayment) Step {
+	return Step{Apply: func(ctx context.Context, tx *store.Tx) ([]Op, error) {
+		if sp.Currency != "XTR" {
+			p.log.Error("product: a successful payment in an unexpected currency; not credited", "user_id", userID, "currency", sp.Currency)
+			return []Op{ScreenOp(chatID, fsm.Screen{Text: fsm.T(lang, fsm.KeyPaymentUnknown)})}, nil
+		}
+		t, credited, err := tx.CompleteTopUp(ctx, store.CompleteParams{
+			Payload: sp.InvoicePayload, UserID: userID, Stars: int64(sp.TotalAmount),
+			ChargeID: sp.TelegramPaymentChargeID, ProviderChargeID: sp.ProviderPaymentChargeID,
+		})
+		switch {
+		case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrTopUpMismatch):
+			p.log.Error("product: PAYMENT WITHOUT A MATCHING INVOICE; not credited, needs an operator",
+				"user_id", userID, "charge_id", sp.TelegramPaymentChargeID, "stars", sp.TotalAmount, "err", err)
+			return []Op{ScreenOp(chatID, fsm.Screen{Text: fsm.T(lang, fsm.KeyPaymentUnknown)})}, nil
+		case err != nil:
+			return nil, err
+		case !credited:
+			return nil, nil // Telegram delivered the same payment again
+		}
+		balance, _, err := tx.Balance(ctx, userID)
+		if err != nil {
+			return nil, err
+		}
+		p.log.Info("product: top-up credited", "user_id", userID, "stars", t.Stars, "kopecks", t.Kopecks, "charge_id", t.ChargeID)
+		return []Op{ScreenOp(chatID, fsm.PaymentReceived(lang, t.Kopecks, balance))}, nil
+	}}
+}
+
+// refunded books a refund Telegram reports (refunded_payment): it debits
+// what the top-up credited, once; a refund we made ourselves is already
+// booked and changes nothing here.
+func (p *Product) refunded(userID, chatID int64, lang fsm.Lang, rp *models.RefundedPayment) Step {
+	return Step{Apply: func(ctx context.Context, tx *store.Tx) ([]Op, error) {
+		t, err := tx.RefundTopUp(ctx, rp.TelegramPaymentChargeID)
+		switch {
+		case errors.Is(err, store.ErrAlreadyRefunded), errors.Is(err, store.ErrNotFound):
+			return nil, nil
+		case errors.Is(err, store.ErrInsufficientFunds):
+			p.log.Error("product: STARS REFUNDED but the top-up was already spent; needs an operator",
+				"user_id", userID, "charge_id", rp.TelegramPaymentChargeID)
+			return []Op{ScreenOp(chatID, fsm.Screen{Text: fsm.T(lang, fsm.KeyRefundSpent)})}, nil
+		case err != nil:
+			return nil, err
+		}
+		balance, _, err := tx.Balance(ctx, userID)
+		if err != nil {
+			return nil, err
+		}
+		return []Op{ScreenOp(chatID, fsm.PaymentRefunded(lang, t.Kopecks, balance))}, nil
+	}}
+}
+
+// adminRefund (/refund <charge id>, admins only) returns a top-up's Stars
+// and debits what it credited — refused when the balance was already
+// spent. Telegram is called first; the debit follows in the update's
+// transaction (a retry after a crash finds the charge already refunded
+// and only books the debit).
+func (p *Product) adminRefund(ctx context.Context, chatID int64, lang fsm.Lang, chargeID string) (Step, error) {
+	chargeID = strings.TrimSpace(chargeID)
+	reply := func(text string) (Step, error) {
+		return Step{Ops: []Op{ScreenOp(chatID, fsm.Screen{Text: text})}}, nil
+	}
+	if chargeID == "" {
+		return reply(fsm.T(lang, fsm.KeyAdminRefundHelp))
+	}
+	t, err := p.cfg.Store.TopUpByChargeID(ctx, chargeID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return reply(fsm.T(lang, fsm.KeyAdminRefundNo, "unknown charge id"))
+	case err != nil:
+		return Step{}, err
+	case t.State != store.TopUpPaid:
+		return reply(fsm.T(lang, fsm.KeyAdminRefundNo, "the top-up is "+string(t.State)))
+	}
+	balance, _, err := p.cfg.Store.Balance(ctx, t.UserID)
+	if err != nil {
+		return Step{}, err
+	}
+	if balance < t.Kopecks {
+		return reply(fsm.T(lang, fsm.KeyAdminRefundNo, "the balance was already spent ("+pricing.FormatRUB(balance)+" left of "+pricing.FormatRUB(t.Kopecks)+")"))
+	}
+	_, err = p.cfg.Telegram.Bot.RefundStarPayment(ctx, &bot.RefundStarPaymentParams{UserID: t.UserID, TelegramPaymentChargeID: chargeID})
+	if err != nil && !strings.Contains(err.Error(), "ALREADY_REFUNDED") {
+		if isRetryable(err) {
+			return Step{}, err
+		}
+		return reply(fsm.T(lang, fsm.KeyAdminRefundNo, "Telegram refused: "+fsm.Escape(err.Error())))
+	}
+	return Step{Apply: func(ctx context.Context, tx *store.Tx) ([]Op, error) {
+		t, err := tx.RefundTopUp(ctx, chargeID)
+		if errors.Is(err, store.ErrAlreadyRefunded) {
+			return nil, nil
+		}
+		if err != nil {
+			p.log.Error("product: STARS REFUNDED but the debit failed; needs an operator", "charge_id", chargeID, "err", err)
+			return nil, err
+		}
+		payerBalance, _, err := tx.Balance(ctx, t.UserID)
+		if err != nil {
+			return nil, err
+		}
+		payer, err := tx.User(ctx, t.UserID)
+		if err != nil {
+			return nil, err
+		}
+		p.log.Info("product: top-up refunded by an admin", "user_id", t.UserID, "stars", t.Stars, "kopecks", t.Kopecks, "charge_id", chargeID)
+		return []Op{
+			ScreenOp(chatID, fsm.Screen{Text: fsm.T(lang, fsm.KeyAdminRefunded, t.Stars, pricing.FormatRUB(t.Kopecks), t.UserID)}),
+			ScreenOp(payer.ChatID, fsm.PaymentRefunded(fsm.LangOf(payer.Language), t.Kopecks, payerBalance)),
+		}, nil
+	}}, nil
+}
