@@ -5,6 +5,8 @@
 //	kiebot config check     validate the environment and print it, secrets masked
 //	kiebot registry build|audit|sync
 //	kiebot prices           print the user price list
+//	kiebot ledger audit     check balances against the ledger (exit 1 on a discrepancy)
+//	kiebot demo             the product offline: fake Telegram, fake Kie, a scripted user
 package main
 
 import (
@@ -57,6 +59,10 @@ func runCommand(ctx context.Context, args []string, lookup envconfig.Lookuper, s
 		return runRegistry(ctx, args, stdout, stderr)
 	case "prices":
 		return runPrices(ctx, args, lookup.Lookup, stdout, stderr)
+	case "ledger":
+		return runLedger(ctx, e, args, stdout, stderr)
+	case "demo":
+		return runDemo(ctx, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -72,6 +78,8 @@ const usage = `Usage:
   kiebot registry build|audit|sync
                         rebuild, check or refresh the model registry (see pricing/)
   kiebot prices         print the user price list (needs USD_RUB_RATE)
+  kiebot ledger audit   check every balance against its ledger and every job's settlement
+  kiebot demo           run the whole product offline and print a scripted conversation
   kiebot help           show this help
 
 Configuration comes from environment variables; see README.md.
