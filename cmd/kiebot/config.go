@@ -57,6 +57,7 @@ type rawConfig struct {
 	KieBaseURL        string `env:"KIE_BASE_URL, default=https://api.kie.ai"`
 	KieUploadURL      string `env:"KIE_UPLOAD_URL, default=https://kieai.redpandaai.co"`
 	KieWebhookHMACKey string `env:"KIE_WEBHOOK_HMAC_KEY"`
+	SupportContact    string `env:"SUPPORT_CONTACT"`
 }
 
 // Config is kiebot's validated configuration. Only main reads the
@@ -103,6 +104,7 @@ type Config struct {
 	KieBaseURL        string
 	KieUploadURL      string
 	KieWebhookHMACKey string
+	SupportContact    string // shown by /paysupport, e.g. "@shop_help"
 }
 
 var (
@@ -140,6 +142,7 @@ func parseConfig(raw rawConfig, hostname func() (string, error)) (Config, error)
 		KieBaseURL:        strings.TrimRight(strings.TrimSpace(raw.KieBaseURL), "/"),
 		KieUploadURL:      strings.TrimRight(strings.TrimSpace(raw.KieUploadURL), "/"),
 		KieWebhookHMACKey: strings.TrimSpace(raw.KieWebhookHMACKey),
+		SupportContact:    strings.TrimSpace(raw.SupportContact),
 	}
 
 	switch {
@@ -409,6 +412,7 @@ func (c Config) summary() [][2]string {
 		{"KIE_BASE_URL", c.KieBaseURL},
 		{"KIE_UPLOAD_URL", c.KieUploadURL},
 		{"KIE_WEBHOOK_HMAC_KEY", hmacKey},
+		{"SUPPORT_CONTACT", cmpOrString(c.SupportContact, "(unset: /paysupport asks users to write in the chat)")},
 	}
 }
 
