@@ -275,7 +275,7 @@ func (h *harness) start(name string, opts instanceOptions) *instance {
 	}
 	preCheckout := opts.preCheckout
 	if preCheckout == nil {
-		preCheckout = RefusePayments{}
+		preCheckout = refusePayments{}
 	}
 	connConfig := pool.Config().ConnConfig.Copy()
 	wake := make(chan struct{}, 1)
@@ -389,4 +389,11 @@ func testutilGauge(g interface{ Write(*dto.Metric) error }) float64 {
 		return -1
 	}
 	return m.GetGauge().GetValue()
+}
+
+// refusePayments answers every pre-checkout query with a refusal.
+type refusePayments struct{}
+
+func (refusePayments) PreCheckout(context.Context, *models.PreCheckoutQuery) string {
+	return "Payments are not available in this test."
 }

@@ -94,14 +94,7 @@ func (d *demo) run(ctx context.Context, dsn string, log *slog.Logger) error {
 	defer ks.Close()
 	ks.SetLimits(kietest.Limits{})
 	for _, m := range pricing.Default().Models() { // the fake Kie sells what we sell, results at once
-		out := kietest.Image
-		switch m.Output() {
-		case "video":
-			out = kietest.Video
-		case "audio":
-			out = kietest.Audio
-		}
-		ks.AddModel(kietest.Model{ID: m.ID(), Output: out, Price: 1})
+		ks.AddModel(kietest.Model{ID: m.ID(), Output: kietest.OutputFor(string(m.Output())), Price: 1})
 	}
 
 	cfg := Config{

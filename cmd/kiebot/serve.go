@@ -61,6 +61,30 @@ func runServe(ctx context.Context, e env, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
+// startup is what serve and migrate share: the validated configuration, a
+// redacting logger (the configuration logged, secrets masked) and the open
+// database. When db is nil, code is the exit code to return.
+func startup(ctx context.Context, e env, stderr io.Writer) (cfg Config, log *slog.Logger, db *database, code int) {
+	cfg, err := loadConfig(ctx, e.lookup, e.hostname)
+	if err != nil {
+		printProblems(stderr, err)
+		return cfg, nil, nil, exitConfig
+	}
+	log, err = logging.New(stderr, logging.Options{Format: cfg.LogFormat, Level: cfg.LogLevel, Secrets: cfg.secrets()})
+	if err != nil {
+		fmt.Fprintf(stderr, "kiebot: %v\n", err)
+		return cfg, nil, nil, exitConfig
+	}
+	log = log.With("instance", cfg.InstanceName, "bot_id", cfg.BotID)
+	logConfig(log, cfg)
+	db, err = openDatabase(ctx, cfg, log)
+	if err != nil {
+		log.Error("kiebot: cannot open the database", "err", err)
+		return cfg, log, nil, exitFail
+	}
+	return cfg, log, db, exitOK
+}
+
 // serve builds the actors and runs them in one group: the signal handler,
 // the leader (whose terms run the ingest supervisor: poller, dispatcher with
 // per-user conversation actors, jobs) and the HTTP server, which outlives

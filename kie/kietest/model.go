@@ -21,6 +21,20 @@ const (
 	Text                // {"resultObject":{…}}
 )
 
+// OutputFor maps a media name as the model registry spells it ("image",
+// "video", "audio", "text") to an Output; anything else is Image.
+func OutputFor(media string) Output {
+	switch media {
+	case "video":
+		return Video
+	case "audio":
+		return Audio
+	case "text":
+		return Text
+	}
+	return Image
+}
+
 // Model is a model the fake accepts on createTask and lists in its
 // catalogue.
 type Model struct {
