@@ -105,7 +105,16 @@ func (p *Product) Handle(ctx context.Context, s Session, upd *models.Update) (St
 		lang = fsm.LangOf(languageFor(from.LanguageCode))
 	}
 	welcome := func(ctx context.Context, tx *store.Tx) ([]Op, error) {
-		if !isNew || p.cfg.WelcomeBalance <= 0 {
+		if !isNew {
+			return nil, nil
+		}
+		// The step's own commit records the sender only after Apply, but
+		// the welcome credit (and any command's write) needs the user's
+		// row now: without it a new user's first update failed for good.
+		if _, _, err := tx.TouchUser(ctx, seenUser(from, chatID)); err != nil {
+			return nil, err
+		}
+		if p.cfg.WelcomeBalance <= 0 {
 			return nil, nil
 		}
 		_, err := tx.GrantWelcome(ctx, from.ID, p.cfg.WelcomeBalance)
