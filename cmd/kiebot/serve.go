@@ -26,23 +26,9 @@ import (
 // runServe is the service: config, logger, database, migrations, then one
 // run group of actors until a signal or a fatal error.
 func runServe(ctx context.Context, e env, stdout, stderr io.Writer) int {
-	cfg, err := loadConfig(ctx, e.lookup, e.hostname)
-	if err != nil {
-		printProblems(stderr, err)
-		return exitConfig
-	}
-	log, err := logging.New(stderr, logging.Options{Format: cfg.LogFormat, Level: cfg.LogLevel, Secrets: cfg.secrets()})
-	if err != nil {
-		fmt.Fprintf(stderr, "kiebot: %v\n", err)
-		return exitConfig
-	}
-	log = log.With("instance", cfg.InstanceName, "bot_id", cfg.BotID)
-	logConfig(log, cfg)
-
-	db, err := openDatabase(ctx, cfg, log)
-	if err != nil {
-		log.Error("kiebot: cannot open the database", "err", err)
-		return exitFail
+	cfg, log, db, code := startup(ctx, e, stderr)
+	if db == nil {
+		return code
 	}
 	defer db.close()
 	if _, err := store.Migrate(ctx, db.pool, migrations.All(), log); err != nil {
@@ -309,20 +295,9 @@ func (d *database) close() {
 
 // runMigrate applies migrations and exits.
 func runMigrate(ctx context.Context, e env, _, stderr io.Writer) int {
-	cfg, err := loadConfig(ctx, e.lookup, e.hostname)
-	if err != nil {
-		printProblems(stderr, err)
-		return exitConfig
-	}
-	log, err := logging.New(stderr, logging.Options{Format: cfg.LogFormat, Level: cfg.LogLevel, Secrets: cfg.secrets()})
-	if err != nil {
-		fmt.Fprintf(stderr, "kiebot: %v\n", err)
-		return exitConfig
-	}
-	db, err := openDatabase(ctx, cfg, log)
-	if err != nil {
-		log.Error("kiebot: cannot open the database", "err", err)
-		return exitFail
+	_, log, db, code := startup(ctx, e, stderr)
+	if db == nil {
+		return code
 	}
 	defer db.close()
 	applied, err := store.Migrate(ctx, db.pool, migrations.All(), log)
