@@ -34,6 +34,12 @@ func (p *Product) PreCheckout(ctx context.Context, q *models.PreCheckoutQuery) s
 	case errors.Is(err, store.ErrTopUpExpired):
 		return fsm.PreCheckoutRefusal(lang, "expired")
 	case errors.Is(err, store.ErrTopUpMismatch):
+		// The store has one sentinel for both; say which, or another
+		// user's invoice would be refused as "the amount does not match".
+		if t, terr := p.cfg.Store.TopUpByPayload(ctx, q.InvoicePayload); terr == nil && t.UserID != q.From.ID {
+			p.log.Warn("product: pre-checkout for another user's invoice refused", "user_id", q.From.ID, "invoiced_to", t.UserID)
+			return fsm.PreCheckoutRefusal(lang, "user")
+		}
 		return fsm.PreCheckoutRefusal(lang, "amount")
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrTopUpNotPending):
 		p.log.Warn("product: pre-checkout for an unknown or used invoice refused", "user_id", q.From.ID, "err", err)
