@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -268,7 +269,7 @@ func (j *Jobs) awaitUnknown(ctx context.Context, job store.Job, hints <-chan job
 			}
 			// Only a task whose own record names this job may be adopted.
 			task, err := j.cfg.Kie.RecordInfo(ctx, h.taskID)
-			if err != nil || !strings.Contains(task.Param, j.callbackURL(job.ID)) || j.cfg.CallbackBaseURL == "" {
+			if err != nil || !taskNamesURL(task.Param, j.callbackURL(job.ID)) {
 				log.Warn("jobs: a callback hint for an unknown submission did not check out", "task_id", h.taskID, "err", err)
 				continue
 			}
@@ -383,6 +384,19 @@ func (j *Jobs) callbackURL(id int64) string {
 	}
 	q := url.Values{"job": {strconv.FormatInt(id, 10)}, "sig": {SignJobID(j.cfg.CallbackKey, id)}}
 	return strings.TrimRight(j.cfg.CallbackBaseURL, "/") + CallbackPath + "?" + q.Encode()
+}
+
+// taskNamesURL reports whether a Kie task's echoed request (its param, the
+// createTask body as JSON text) carries callbackURL. The body is decoded,
+// not searched: JSON encoders escape the URL's "&" as \u0026.
+func taskNamesURL(param, callbackURL string) bool {
+	var req struct {
+		CallbackURL string `json:"callBackUrl"`
+	}
+	if callbackURL == "" || json.Unmarshal([]byte(param), &req) != nil {
+		return false
+	}
+	return req.CallbackURL == callbackURL
 }
 
 // SignJobID is the signature of a job id in callback URLs.
