@@ -1,9 +1,14 @@
 package actors
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"image"
+	"image/png"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -25,13 +30,33 @@ type shop struct {
 	pricer         *pricing.Pricer
 	st             *store.Store
 	kopecksPerStar int64
+	opts           shopOptions
+	// callbackURL is the public base URL of the shop's Kie callback
+	// route ("" without callbacks).
+	callbackURL string
 }
 
+// shopOptions configure a shop. Fields given to newShop apply to every
+// instance; startShop's logger and welcome, when set, override them.
 type shopOptions struct {
-	freeTier int
-	welcome  int64
-	logger   *slog.Logger
+	freeTier  int   // pricing FREE_TIER_COUNT: how many of the cheapest models are free
+	freeDaily int   // free uses a day; default 2
+	welcome   int64 // kopecks credited to every new user
+	logger    *slog.Logger
+	// callbacks serves KieCallbackReceiver on 127.0.0.1 and gives Kie its
+	// URL; hmacKey, when set, is Kie's webhook HMAC key on both sides.
+	callbacks                bool
+	hmacKey                  []byte
+	timeouts                 map[pricing.Media]time.Duration // ProductConfig.JobTimeouts
+	admins                   []int64
+	maxRunning               int
+	ratePerMinute, rateBurst int
+	ttl                      time.Duration // leader lease; default a minute
+	pollMax                  time.Duration // jobs' slowest poll; default 100 ms
 }
+
+// testCallbackKey signs job ids in the shop's callback URLs.
+const testCallbackKey = "test-secret:kie"
 
 func newShop(t testing.TB, opts shopOptions) *shop {
 	t.Helper()
@@ -41,6 +66,12 @@ func newShop(t testing.TB, opts shopOptions) *shop {
 	t.Cleanup(ks.Close)
 	ks.SetLimits(kietest.Limits{})
 	ks.SetCredits(1_000_000)
+	if len(opts.hmacKey) > 0 {
+		ks.SetHMACKey(opts.hmacKey)
+	}
+	if opts.logger == nil {
+		opts.logger = testLogger(t)
+	}
 	h := newHarnessOn(t, tg, storetest.NewDatabase(t), testBotToken)
 	pricer, err := pricing.NewPricer(pricing.Default(), pricing.Config{USDRUBRate: "95", FreeTierCount: opts.freeTier})
 	if err != nil {
@@ -58,26 +89,88 @@ func newShop(t testing.TB, opts shopOptions) *shop {
 		}
 		ks.AddModel(kietest.Model{ID: m.ID(), Output: out, Price: 1})
 	}
-	return &shop{harness: h, kie: ks, pricer: pricer, st: store.New(storetest.OpenPool(t, h.dsn), h.botID), kopecksPerStar: 100}
+	s := &shop{harness: h, kie: ks, pricer: pricer, st: store.New(storetest.OpenPool(t, h.dsn), h.botID), kopecksPerStar: 100, opts: opts}
+	if opts.callbacks {
+		s.serveCallbacks(t)
+	}
+	return s
+}
+
+// testLogger discards logs unless SHOP_LOG is set (then they go to the
+// test's output: SHOP_LOG=debug for everything).
+func testLogger(t testing.TB) *slog.Logger {
+	level, ok := os.LookupEnv("SHOP_LOG")
+	if !ok {
+		return slog.New(slog.DiscardHandler)
+	}
+	l := slog.LevelInfo
+	if level == "debug" {
+		l = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: l}))
+}
+
+// serveCallbacks runs the Kie callback route, as an instance's HTTP server
+// does, on a loopback port.
+func (s *shop) serveCallbacks(t testing.TB) {
+	t.Helper()
+	srv, err := NewHTTPServer(HTTPServerConfig{
+		Addr: "127.0.0.1:0", Instance: "callbacks", Version: "test", Logger: s.opts.logger,
+		Metrics: NewMetrics("test", nil), Status: &StatusBoard{}, Ready: func(context.Context) error { return nil },
+		Routes: []Route{{Pattern: "POST " + CallbackPath, Handler: &KieCallbackReceiver{
+			Store: s.st, CallbackKey: []byte(testCallbackKey), HMACKey: s.opts.hmacKey, Logger: s.opts.logger,
+			Now: s.kie.Now, // signatures carry the fake Kie's clock
+		}}},
+		ShutdownTimeout: 5 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("callback server: %v", err)
+		}
+	})
+	s.callbackURL = "http://" + srv.Addr()
 }
 
 // startShop starts an instance running the real product.
 func (s *shop) startShop(name string, opts shopOptions) *instance {
 	s.t.Helper()
-	log := opts.logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	o := s.opts
+	if opts.logger != nil {
+		o.logger = opts.logger
 	}
+	if opts.welcome != 0 {
+		o.welcome = opts.welcome
+	}
+	log := o.logger
 	kc, err := kie.New(kie.Config{APIKey: s.kie.APIKey, BaseURL: s.kie.URL, UploadBaseURL: s.kie.UploadURL, Logger: log,
-		ReadRetry: kie.RetryPolicy{Attempts: 3, BaseDelay: 10 * time.Millisecond, MaxDelay: 50 * time.Millisecond}})
+		ReadRetry: kie.RetryPolicy{Attempts: 3, BaseDelay: 10 * time.Millisecond, MaxDelay: 50 * time.Millisecond},
+		// A short client timeout, so an answer the fake holds back (a
+		// lost createTask response) is given up on quickly.
+		RequestTimeout: 3 * time.Second})
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	var inst *instance
+	freeDaily := o.freeDaily
+	if freeDaily == 0 {
+		freeDaily = 2
+	}
+	pollMax := o.pollMax
+	if pollMax == 0 {
+		pollMax = 100 * time.Millisecond
+	}
 	s.build = func(st *store.Store, tg *Telegram, metrics *Metrics, wake chan int64) (UpdateHandler, PreCheckoutHandler, func(context.Context, Term) error) {
 		product := NewProduct(ProductConfig{
-			Store: st, Telegram: tg, Kie: kc, Pricer: s.pricer, Logger: log,
-			FreeDailyLimit: 2, StarsPackages: []int64{50, 100}, KopecksPerStar: s.kopecksPerStar, WelcomeBalance: opts.welcome,
+			Store: st, Telegram: tg, Kie: kc, Pricer: s.pricer, Logger: log, AdminIDs: o.admins,
+			FreeDailyLimit: freeDaily, StarsPackages: []int64{50, 100}, KopecksPerStar: s.kopecksPerStar, WelcomeBalance: o.welcome,
+			SupportContact: "@kiebot_support", MaxRunningJobs: o.maxRunning, JobTimeouts: o.timeouts,
+			RatePerMinute: o.ratePerMinute, RateBurst: o.rateBurst,
 			WakeJobs: func(id int64) {
 				select {
 				case wake <- id:
@@ -85,12 +178,19 @@ func (s *shop) startShop(name string, opts shopOptions) *instance {
 				}
 			},
 		})
-		jobs := NewJobs(JobsConfig{Store: st, Kie: kc, Telegram: tg, Registry: s.pricer.Registry(), Logger: log, Metrics: metrics,
-			Wake: wake, PollMin: 20 * time.Millisecond, PollMax: 100 * time.Millisecond, PollRate: 200})
-		return product, product, jobs.Run
+		jcfg := JobsConfig{Store: st, Kie: kc, Telegram: tg, Registry: s.pricer.Registry(), Logger: log, Metrics: metrics,
+			Wake: wake, PollMin: 20 * time.Millisecond, PollMax: pollMax, PollRate: 200, ProgressEvery: time.Hour}
+		if s.callbackURL != "" {
+			jcfg.CallbackBaseURL, jcfg.CallbackKey = s.callbackURL, []byte(testCallbackKey)
+			jcfg.ConnConfig = st.Pool().Config().ConnConfig.Copy()
+		}
+		return product, product, NewJobs(jcfg).Run
 	}
-	inst = s.start(name, instanceOptions{ttl: time.Minute, logger: log})
-	return inst
+	ttl := o.ttl
+	if ttl == 0 {
+		ttl = time.Minute
+	}
+	return s.start(name, instanceOptions{ttl: ttl, logger: log})
 }
 
 // client is a user of the shop, with helpers to read the bot's messages
@@ -168,4 +268,389 @@ func (c *client) transcript() string {
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// mark is a point in a chat's history: how many versions each message had
+// then, so "what changed since" covers new messages and edits alike.
+type mark map[int]int
+
+func (c *client) mark() mark {
+	m := mark{}
+	for _, msg := range c.s.bot.Messages(c.u.ID()) {
+		m[msg.ID] = len(msg.Edits) + 1
+	}
+	return m
+}
+
+func (m mark) changed(msg telegramtest.Message) bool {
+	v, ok := m[msg.ID]
+	return !ok || len(msg.Edits)+1 > v
+}
+
+// isMedia: a delivered result (or an invoice), not a conversation screen.
+func isMedia(m telegramtest.Message) bool {
+	return len(m.Photo) > 0 || m.Video != nil || m.Audio != nil || m.Document != nil || m.Invoice != nil
+}
+
+// isJobNotice: a job's progress message or its outcome, which the jobs
+// actor edits at its own pace.
+func isJobNotice(m telegramtest.Message) bool {
+	for _, p := range []string{"✅ Order", "⏳ Order", "❌ Order", "✅ Заказ", "⏳ Заказ", "❌ Заказ"} {
+		if strings.HasPrefix(m.Text, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// nextScreen waits for the conversation's reaction to an input made after
+// since: the newest bot text message changed since then, job notices and
+// media aside.
+func (c *client) nextScreen(since mark) (telegramtest.Message, error) {
+	var found telegramtest.Message
+	err := c.s.tg.WaitFor(c.ctx, func() bool {
+		found = telegramtest.Message{}
+		for _, m := range c.s.bot.Sent(c.u.ID()) {
+			if since.changed(m) && !isMedia(m) && !isJobNotice(m) && m.ID > found.ID {
+				found = m
+			}
+		}
+		return found.ID != 0
+	})
+	if err != nil {
+		return found, fmt.Errorf("no new screen: %w", err)
+	}
+	return found, nil
+}
+
+// mustScreen is nextScreen for tests that stop at the first surprise.
+func (c *client) mustScreen(since mark) telegramtest.Message {
+	c.t.Helper()
+	m, err := c.nextScreen(since)
+	if err != nil {
+		c.t.Fatalf("%v\n%s", err, c.transcript())
+	}
+	return m
+}
+
+// button finds the first button of msg whose text satisfies match.
+func button(msg telegramtest.Message, match func(text string) bool) (string, bool) {
+	for _, b := range msg.Buttons() {
+		if b.CallbackData != "" && match(b.Text) {
+			return b.Text, true
+		}
+	}
+	return "", false
+}
+
+func containing(sub string) func(string) bool {
+	return func(text string) bool { return strings.Contains(text, sub) }
+}
+
+// tap presses a button of msg and waits for its callback answer.
+func (c *client) tap(msg telegramtest.Message, label string) (string, error) {
+	id, err := c.u.Press(msg.ID, label)
+	if err != nil {
+		return "", err
+	}
+	if _, err := c.s.bot.WaitCallbackAnswer(c.ctx, id); err != nil {
+		return id, fmt.Errorf("press %q not answered: %w", label, err)
+	}
+	return id, nil
+}
+
+// tapOn presses the button of msg containing sub and returns the screen
+// that follows.
+func (c *client) tapOn(msg telegramtest.Message, sub string) (telegramtest.Message, error) {
+	label, ok := button(msg, containing(sub))
+	if !ok {
+		return msg, fmt.Errorf("no button %q on message %d %q", sub, msg.ID, msg.Text)
+	}
+	since := c.mark()
+	if _, err := c.tap(msg, label); err != nil {
+		return msg, err
+	}
+	return c.nextScreen(since)
+}
+
+// testPNG is a small picture a user sends.
+func testPNG() []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 8, 8))
+	var b bytes.Buffer
+	_ = png.Encode(&b, img)
+	return b.Bytes()
+}
+
+func (c *client) sendMedia(media pricing.Media) {
+	switch media {
+	case pricing.MediaVideo:
+		c.u.SendVideo(telegramtest.Upload{Name: "clip.mp4", MIME: "video/mp4", Content: []byte("fake mp4 bytes"), Width: 640, Height: 360, Duration: 3})
+	case pricing.MediaAudio:
+		c.u.SendAudio(telegramtest.Upload{Name: "song.mp3", MIME: "audio/mpeg", Content: []byte("fake mp3 bytes"), Duration: 3})
+	default:
+		c.u.SendPhoto(telegramtest.Upload{MIME: "image/png", Content: testPNG()})
+	}
+}
+
+// testPrompt is what the order driver types into text fields.
+const testPrompt = "a red fox in the snow"
+
+// orderUpTo walks the menus to modelID's confirmation screen (English
+// texts), answering each step the way a careful user would: the first
+// option of every choice, a small file of the asked media, a short prompt.
+// It returns the confirmation.
+func (c *client) orderUpTo(modelID string) (telegramtest.Message, error) {
+	m, err := c.s.pricer.Registry().Model(modelID)
+	if err != nil {
+		return telegramtest.Message{}, err
+	}
+	since := c.mark()
+	c.u.SendCommand("start")
+	screen, err := c.nextScreen(since)
+	if err != nil {
+		return screen, err
+	}
+	if screen, err = c.tapOn(screen, m.Category().Label().In("en")); err != nil {
+		return screen, err
+	}
+	name := m.Name("en") + " · "
+	for page := 0; ; page++ {
+		if label, ok := button(screen, func(t string) bool { return strings.HasPrefix(t, name) }); ok {
+			if screen, err = c.tapOn(screen, label); err != nil {
+				return screen, err
+			}
+			break
+		}
+		if page > 10 {
+			return screen, fmt.Errorf("model %s not listed", modelID)
+		}
+		if screen, err = c.tapOn(screen, "Next ▶️"); err != nil {
+			return screen, err
+		}
+	}
+	if screen, err = c.tapOn(screen, "▶️ Create"); err != nil {
+		return screen, err
+	}
+	return c.answerUntilConfirm(screen)
+}
+
+// answerUntilConfirm answers input prompts until the confirmation shows.
+func (c *client) answerUntilConfirm(screen telegramtest.Message) (telegramtest.Message, error) {
+	var err error
+	for step := 0; step < 20; step++ {
+		text := screen.Text
+		switch {
+		case strings.Contains(text, "Check your order"):
+			return screen, nil
+		case strings.Contains(text, "⚠️"):
+			return screen, fmt.Errorf("the bot objected: %q", text)
+		}
+		if label, ok := button(screen, containing("✅ Done (")); ok {
+			screen, err = c.tapOn(screen, label)
+		} else {
+			since := c.mark()
+			switch {
+			case strings.Contains(text, "Send a photo"):
+				c.sendMedia(pricing.MediaImage)
+			case strings.Contains(text, "Send a video"):
+				c.sendMedia(pricing.MediaVideo)
+			case strings.Contains(text, "Send an audio"):
+				c.sendMedia(pricing.MediaAudio)
+			case strings.Contains(text, "Type it as a message"):
+				c.u.SendText(testPrompt)
+			case strings.Contains(text, "Choose an option"):
+				label, ok := button(screen, func(string) bool { return true })
+				if !ok {
+					return screen, fmt.Errorf("a choice without options: %q", text)
+				}
+				screen, err = c.tapOn(screen, label)
+				if err != nil {
+					return screen, err
+				}
+				continue
+			case strings.Contains(text, "Send a whole number"), strings.Contains(text, "Send a number"):
+				c.u.SendText(lowestNumber(text))
+			default:
+				return screen, fmt.Errorf("unexpected screen %q", text)
+			}
+			screen, err = c.nextScreen(since)
+		}
+		if err != nil {
+			return screen, err
+		}
+	}
+	return screen, fmt.Errorf("no confirmation after 20 steps")
+}
+
+// lowestNumber picks a valid number from a prompt's bounds.
+func lowestNumber(prompt string) string {
+	for _, p := range []string{"from ", "of at least "} {
+		if _, rest, ok := strings.Cut(prompt, p); ok {
+			if f := strings.Fields(rest); len(f) > 0 {
+				return strings.TrimSuffix(f[0], ".")
+			}
+		}
+	}
+	return "1"
+}
+
+// mustOrder is orderUpTo for tests that stop at the first surprise.
+func (c *client) mustOrder(modelID string) telegramtest.Message {
+	c.t.Helper()
+	m, err := c.orderUpTo(modelID)
+	if err != nil {
+		c.t.Fatalf("order %s: %v\n%s", modelID, err, c.transcript())
+	}
+	return m
+}
+
+// confirm presses ✅ on a confirmation and returns the query id.
+func (c *client) confirm(confirmation telegramtest.Message) string {
+	c.t.Helper()
+	label, ok := button(confirmation, containing("✅"))
+	if !ok {
+		c.t.Fatalf("no ✅ on %q\n%s", confirmation.Text, c.transcript())
+	}
+	id, err := c.tap(confirmation, label)
+	if err != nil {
+		c.t.Fatalf("%v\n%s", err, c.transcript())
+	}
+	return id
+}
+
+// waitResult waits for a delivered result (a message with media) changed
+// since `since`.
+func (c *client) waitResult(since mark) telegramtest.Message {
+	c.t.Helper()
+	m, err := c.s.bot.WaitMessage(c.ctx, c.u.ID(), func(m telegramtest.Message) bool {
+		return since.changed(m) && isMedia(m) && m.Invoice == nil
+	})
+	if err != nil {
+		c.t.Fatalf("no result: %v\n%s", err, c.transcript())
+	}
+	return m
+}
+
+// waitNew waits for a bot message changed since `since` containing sub.
+func (c *client) waitNew(since mark, sub string) telegramtest.Message {
+	c.t.Helper()
+	m, err := c.s.bot.WaitMessage(c.ctx, c.u.ID(), func(m telegramtest.Message) bool {
+		return since.changed(m) && (strings.Contains(m.Text, sub) || strings.Contains(m.Caption, sub))
+	})
+	if err != nil {
+		c.t.Fatalf("no new message containing %q: %v\n%s", sub, err, c.transcript())
+	}
+	return m
+}
+
+// balance is the user's available and held kopecks.
+func (c *client) balance() (int64, int64) {
+	c.t.Helper()
+	avail, held, err := c.s.st.Balance(c.ctx, c.u.ID())
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		c.t.Fatal(err)
+	}
+	return avail, held
+}
+
+// waitUntil re-checks cond every few milliseconds until it holds: for
+// database states no fake announces (a job marked delivered after its last
+// Bot API call).
+func waitUntil(ctx context.Context, cond func() (bool, error)) error {
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		ok, err := cond()
+		if err != nil {
+			return err
+		}
+		if ok {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+// shopJob is a job as the tests look at it.
+type shopJob struct {
+	ID, User, Price int64
+	State           string
+	Free, Delivered bool
+	TaskID          string
+}
+
+func (s *shop) jobs(ctx context.Context) []shopJob {
+	s.t.Helper()
+	rows, err := s.st.Pool().Query(ctx, `SELECT id, user_id, price_kopecks, state, free, delivered_at IS NOT NULL, coalesce(task_id, '') FROM jobs ORDER BY id`)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	var out []shopJob
+	for rows.Next() {
+		var j shopJob
+		if err := rows.Scan(&j.ID, &j.User, &j.Price, &j.State, &j.Free, &j.Delivered, &j.TaskID); err != nil {
+			s.t.Fatal(err)
+		}
+		out = append(out, j)
+	}
+	if err := rows.Err(); err != nil {
+		s.t.Fatal(err)
+	}
+	return out
+}
+
+// waitSettled waits until every job is finished and its outcome delivered.
+func (s *shop) waitSettled(ctx context.Context) []shopJob {
+	s.t.Helper()
+	var js []shopJob
+	err := waitUntil(ctx, func() (bool, error) {
+		js = s.jobs(ctx)
+		for _, j := range js {
+			if !store.JobState(j.State).Final() || !j.Delivered {
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+	if err != nil {
+		s.t.Fatalf("jobs not settled: %v: %+v", err, js)
+	}
+	return js
+}
+
+// entries counts ledger entries of a kind for a job (kind "" counts all).
+func (s *shop) entries(ctx context.Context, jobID int64, kind string) int {
+	s.t.Helper()
+	var n int
+	if err := s.st.Pool().QueryRow(ctx, `SELECT count(*) FROM ledger_entries WHERE job_id = $1 AND ($2 = '' OR kind = $2)`, jobID, kind).Scan(&n); err != nil {
+		s.t.Fatal(err)
+	}
+	return n
+}
+
+// checkBooks asserts the money invariants: the audit is clean, no balance
+// or hold is negative, and no job is left unfinished.
+func (s *shop) checkBooks(ctx context.Context) {
+	s.t.Helper()
+	report, err := store.Audit(ctx, s.st.Pool(), 0)
+	if err != nil {
+		s.t.Fatalf("audit: %v", err)
+	}
+	if !report.OK() {
+		s.t.Fatalf("audit:\n%s", report.String())
+	}
+	var negative, unfinished int
+	if err := s.st.Pool().QueryRow(ctx, `SELECT count(*) FROM bot_users WHERE balance_kopecks < 0 OR held_kopecks < 0`).Scan(&negative); err != nil {
+		s.t.Fatal(err)
+	}
+	if err := s.st.Pool().QueryRow(ctx, `SELECT count(*) FROM jobs WHERE finished_at IS NULL`).Scan(&unfinished); err != nil {
+		s.t.Fatal(err)
+	}
+	if negative != 0 || unfinished != 0 {
+		s.t.Fatalf("%d negative balances, %d unfinished jobs", negative, unfinished)
+	}
 }
