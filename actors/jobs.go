@@ -213,6 +213,13 @@ func (j *Jobs) follow(ctx context.Context, id int64, hints <-chan jobHint) {
 // hold at once; an ambiguous failure (timeout, reset after sending) marks
 // the outcome unknown, because resubmitting could pay for a second task.
 func (j *Jobs) submit(ctx context.Context, job store.Job, log *slog.Logger) {
+	if !job.Deadline.IsZero() && j.cfg.Now().After(job.Deadline) {
+		// Queued past its deadline (no leader for a long while): a task
+		// started now would be billed and then given up on unseen.
+		log.Warn("jobs: the deadline passed before the job could be sent; releasing the hold", "deadline", job.Deadline)
+		j.finish(ctx, job, store.FinishParams{JobID: job.ID, Outcome: store.JobExpired, FailCode: string(fsm.FailTimeout), FailMsg: "deadline passed before submission"}, log)
+		return
+	}
 	if err := j.cfg.Store.MarkSubmitting(ctx, job.ID); err != nil {
 		log.Error("jobs: cannot mark the job submitting", "err", err)
 		return
@@ -292,11 +299,10 @@ func (j *Jobs) poll(ctx context.Context, job store.Job, hints <-chan jobHint, lo
 	stage := job.Stage
 	notYet := 0
 	for {
-		if !job.Deadline.IsZero() && j.cfg.Now().After(job.Deadline) {
-			log.Warn("jobs: no result before the deadline; releasing the hold", "deadline", job.Deadline)
-			j.finish(ctx, job, store.FinishParams{JobID: job.ID, Outcome: store.JobExpired, FailCode: string(fsm.FailTimeout), FailMsg: "deadline passed"}, log)
-			return true
-		}
+		// Past the deadline the task is still read once more: a result
+		// that is there (it finished while no leader looked, say) is
+		// delivered, not thrown away after Kie billed it.
+		late := !job.Deadline.IsZero() && j.cfg.Now().After(job.Deadline)
 		if err := j.limiter.Wait(ctx); err != nil {
 			return false
 		}
@@ -322,6 +328,7 @@ func (j *Jobs) poll(ctx context.Context, job store.Job, hints <-chan jobHint, lo
 			}
 			j.finish(ctx, job, store.FinishParams{JobID: job.ID, Outcome: store.JobFailed, FailCode: code, FailMsg: task.FailMsg, CreditsConsumedMicro: int64(task.CreditsConsumed)}, log)
 			return true
+		case late:
 		default:
 			next := j.cfg.Now().Add(interval)
 			if string(task.State) != stage || time.Since(lastProgress) >= j.cfg.ProgressEvery {
@@ -330,6 +337,11 @@ func (j *Jobs) poll(ctx context.Context, job store.Job, hints <-chan jobHint, lo
 				_ = j.cfg.Store.RecordPoll(ctx, job.ID, next, stage)
 				j.progress(ctx, job, stage)
 			}
+		}
+		if late {
+			log.Warn("jobs: no result before the deadline; releasing the hold", "deadline", job.Deadline)
+			j.finish(ctx, job, store.FinishParams{JobID: job.ID, Outcome: store.JobExpired, FailCode: string(fsm.FailTimeout), FailMsg: "deadline passed"}, log)
+			return true
 		}
 		if notYet > 0 && notYet%10 == 0 {
 			log.Warn("jobs: Kie still has no record of the task", "task_id", job.TaskID, "queries", notYet)

@@ -1,0 +1,156 @@
+package actors
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kiebot/kiebot/kie/kietest"
+	"github.com/kiebot/kiebot/store"
+)
+
+// The leader goes away while a job is generating on Kie — stopped, its lock
+// connection killed, or its heartbeat frozen — and the next leader reloads
+// the job: the result is delivered once and paid once, createTask is never
+// repeated, and the language the user chose survives too.
+func TestShopFailoverMidGeneration(t *testing.T) {
+	t.Parallel()
+	for _, how := range []string{"stopped", "lock connection killed", "heartbeat frozen"} {
+		t.Run(how, func(t *testing.T) {
+			t.Parallel()
+			const welcome = 10_00
+			s := newShop(t, shopOptions{welcome: welcome, ttl: testTTL, callbacks: how == "stopped"})
+			ctx := testContext(t, 90*time.Second)
+			s.kie.SetScript("z-image", kietest.Script{Generating: time.Hour})
+			live := map[string]*instance{"a": s.startShop("a", shopOptions{})}
+			leader := s.waitLeader(ctx, live)
+			live["b"] = s.startShop("b", shopOptions{})
+			c := s.newClient(ctx, "Ann", "en")
+
+			confirmation := c.mustOrder("z-image")
+			since := c.mark()
+			c.confirm(confirmation)
+			job := s.waitJobState(ctx, store.JobRunning)
+			if err := waitUntil(ctx, func() (bool, error) { return s.kie.Count(kietest.RouteRecordInfo) > 2, nil }); err != nil {
+				t.Fatal(err)
+			}
+			epoch := lastEpoch(s.events.snapshot(), leader)
+
+			switch how {
+			case "stopped":
+				live[leader].stop(t)
+				delete(live, leader)
+			case "lock connection killed":
+				if pid := s.lockBackendPID(ctx); pid != 0 {
+					if _, err := store.TerminateBackend(ctx, s.admin, pid); err != nil {
+						t.Fatal(err)
+					}
+				}
+			case "heartbeat frozen":
+				live[leader].stall.freeze()
+				err := s.events.waitFor(ctx, func(ev []string) bool {
+					return slices.Contains(ev, leader+" standby "+epoch) && lastTermStarter(ev) != leader
+				})
+				live[leader].stall.thaw()
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			// A term newer than the one that submitted the job.
+			err := s.events.waitFor(ctx, func(ev []string) bool {
+				name := lastTermStarter(ev)
+				now, _ := strconv.Atoi(lastEpoch(ev, name))
+				before, _ := strconv.Atoi(epoch)
+				return name != "" && live[name] != nil && now > before
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.kie.CompleteTask(job.TaskID)
+			c.waitResult(since)
+			js := s.waitSettled(ctx)
+			if len(js) != 1 || js[0].State != string(store.JobSucceeded) {
+				t.Fatalf("jobs %+v", js)
+			}
+			if s.entries(ctx, js[0].ID, "capture") != 1 || s.entries(ctx, js[0].ID, "") != 2 {
+				t.Fatalf("job %d has %d entries", js[0].ID, s.entries(ctx, js[0].ID, ""))
+			}
+			if n := c.countSent(isMedia); n != 1 {
+				t.Fatalf("%d results delivered\n%s", n, c.transcript())
+			}
+			if n := s.kie.Count(kietest.RouteCreateTask); n != 1 {
+				t.Fatalf("createTask sent %d times", n)
+			}
+			if avail, held := c.balance(); avail != welcome-js[0].Price || held != 0 {
+				t.Fatalf("balance %d held %d", avail, held)
+			}
+
+			if how == "stopped" { // the language survives the new leader
+				since := c.mark()
+				c.u.SendCommand("language")
+				lang := c.mustScreen(since)
+				if _, err := c.tapOn(lang, "Русский"); err != nil {
+					t.Fatal(err)
+				}
+				for name, inst := range live {
+					inst.stop(t)
+					delete(live, name)
+				}
+				live["c"] = s.startShop("c", shopOptions{})
+				since = c.mark()
+				c.u.SendCommand("start")
+				if menu := c.mustScreen(since); !strings.Contains(menu.Text, "Что создадим") && !strings.Contains(menu.Text, "Привет") {
+					t.Fatalf("after a failover the menu is %q", menu.Text)
+				}
+			}
+			s.checkBooks(ctx)
+		})
+	}
+}
+
+// waitLeader waits until one of live leads and returns its name.
+func (s *shop) waitLeader(ctx context.Context, live map[string]*instance) string {
+	s.t.Helper()
+	var name string
+	err := s.events.waitFor(ctx, func(ev []string) bool {
+		name = lastTermStarter(ev)
+		return name != "" && live[name] != nil
+	})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return name
+}
+
+// While no leader ran, the task finished at Kie and the job's deadline
+// passed. The next leader looks at the task before giving up on it: the
+// result is delivered and paid for, not thrown away with the hold
+// released (Kie billed the task all the same).
+func TestShopResultReadyAfterTheDeadlineIsDelivered(t *testing.T) {
+	t.Parallel()
+	s := newShop(t, shopOptions{welcome: 10_00})
+	ctx := testContext(t, 60*time.Second)
+	s.kie.SetScript("z-image", kietest.Script{Generating: time.Hour})
+	a := s.startShop("a", shopOptions{})
+	c := s.newClient(ctx, "Ann", "en")
+	confirmation := c.mustOrder("z-image")
+	since := c.mark()
+	c.confirm(confirmation)
+	job := s.waitJobState(ctx, store.JobRunning)
+	a.stop(t)
+
+	s.kie.CompleteTask(job.TaskID)
+	if _, err := s.st.Pool().Exec(ctx, `UPDATE jobs SET deadline = now() - interval '1 minute' WHERE id = $1`, job.ID); err != nil {
+		t.Fatal(err)
+	}
+	s.startShop("b", shopOptions{})
+	c.waitResult(since)
+	js := s.waitSettled(ctx)
+	if len(js) != 1 || js[0].State != string(store.JobSucceeded) || s.entries(ctx, job.ID, "capture") != 1 {
+		t.Fatalf("jobs %+v", js)
+	}
+	s.checkBooks(ctx)
+}
