@@ -16,9 +16,21 @@ type storeFacts struct {
 	ctx    context.Context
 	st     *store.Store
 	userID int64
+	// welcome is what a user not yet recorded will have once this step
+	// commits (the welcome credit is part of it).
+	welcome int64
 }
 
-func (f storeFacts) Balance() (int64, int64, error) { return f.st.Balance(f.ctx, f.userID) }
+// Balance of a user the database does not know yet (their first update is
+// being handled) is the welcome credit the same step grants: a first
+// /balance, or a first order, must not fail for want of a row.
+func (f storeFacts) Balance() (int64, int64, error) {
+	avail, held, err := f.st.Balance(f.ctx, f.userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return f.welcome, 0, nil
+	}
+	return avail, held, err
+}
 
 func (f storeFacts) FreeUsedToday() (int, error) { return f.st.FreeUsedToday(f.ctx, f.userID) }
 
@@ -29,7 +41,7 @@ func (f storeFacts) RecentEntries(n int) ([]fsm.LedgerLine, error) {
 	if err != nil {
 		return nil, err
 	}
-	balance, _, err := f.st.Balance(f.ctx, f.userID)
+	balance, _, err := f.Balance()
 	if err != nil {
 		return nil, err
 	}

@@ -149,7 +149,7 @@ func (p *Product) Handle(ctx context.Context, s Session, upd *models.Update) (St
 		Lang: lang, UserID: from.ID, FirstName: from.FirstName, IsAdmin: p.isAdmin(from.ID),
 		Registry: p.cfg.Pricer.Registry(), Pricer: p.cfg.Pricer, FreeDailyLimit: p.cfg.FreeDailyLimit,
 		StarsPackages: p.cfg.StarsPackages, KopecksPerStar: p.cfg.KopecksPerStar, MaxRunningJobs: p.cfg.MaxRunningJobs,
-		Now: p.cfg.Now(), Facts: storeFacts{ctx: ctx, st: p.cfg.Store, userID: from.ID}, SupportContact: p.cfg.SupportContact,
+		Now: p.cfg.Now(), Facts: storeFacts{ctx: ctx, st: p.cfg.Store, userID: from.ID, welcome: max(p.cfg.WelcomeBalance, 0)}, SupportContact: p.cfg.SupportContact,
 	}
 	res, err := fsm.Step(env, s.State, s.Data, in)
 	if err != nil {

@@ -169,3 +169,48 @@ func inputURLs(t *testing.T, param string) []string {
 	walk(body.Input)
 	return out
 }
+
+// A new user's very first message may be anything — a command other than
+// /start, text, a photo, a stale button — and gets a real answer, not an
+// apology; the welcome credit shows at once and is granted once.
+func TestShopFirstMessageCanBeAnything(t *testing.T) {
+	t.Parallel()
+	const welcome = 30_00
+	s := newShop(t, shopOptions{welcome: welcome})
+	ctx := testContext(t, 60*time.Second)
+	s.startShop("a", shopOptions{})
+	cases := []struct {
+		name string
+		send func(c *client)
+		want string
+	}{
+		{"/balance", func(c *client) { c.u.SendCommand("balance") }, "Balance: 30,00"},
+		{"/history", func(c *client) { c.u.SendCommand("history") }, "No orders yet"},
+		{"/topup", func(c *client) { c.u.SendCommand("topup") }, "Choose an amount"},
+		{"/help", func(c *client) { c.u.SendCommand("help") }, "How it works"},
+		{"/paysupport", func(c *client) { c.u.SendCommand("paysupport") }, "Help with payments"},
+		{"/language", func(c *client) { c.u.SendCommand("language") }, "Choose your language"},
+		{"/cancel", func(c *client) { c.u.SendCommand("cancel") }, "What shall we make"},
+		{"/nonsense", func(c *client) { c.u.SendCommand("nonsense") }, "/start"},
+		{"text", func(c *client) { c.u.SendText("hello") }, "/start"},
+		{"photo", func(c *client) { c.sendMedia("image") }, "/start"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := s.newClient(ctx, "Ann", "en")
+			c.t = t
+			since := c.mark()
+			tc.send(c)
+			if got := c.mustScreen(since); !strings.Contains(got.Text, tc.want) {
+				t.Errorf("first %s answered %q, want %q", tc.name, got.Text, tc.want)
+			}
+			since = c.mark()
+			c.u.SendCommand("balance")
+			c.waitNew(since, "Balance: 30,00")
+			if avail, _ := c.balance(); avail != welcome {
+				t.Errorf("balance %d, want the welcome %d once", avail, welcome)
+			}
+		})
+	}
+}
