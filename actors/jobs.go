@@ -264,12 +264,20 @@ func (j *Jobs) awaitUnknown(ctx context.Context, job store.Job, hints <-chan job
 	}
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
+	// The callback receiver may adopt the task itself (its wake-up can be
+	// lost in a failover): look at the job now and then.
+	recheck := time.NewTicker(j.cfg.PollMax)
+	defer recheck.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return false
 		case <-timer.C:
 			return true // the next round expires it
+		case <-recheck.C:
+			if cur, err := j.cfg.Store.Job(ctx, job.ID); err == nil && cur.State != job.State {
+				return true
+			}
 		case h := <-hints:
 			if h.taskID == "" {
 				continue

@@ -163,3 +163,30 @@ func TestShopKieCallbacks(t *testing.T) {
 		}
 	})
 }
+
+// A task is adopted for a job only if Kie's record of it carries that
+// job's signed callback URL, however the JSON escapes it.
+func TestTaskNamesJob(t *testing.T) {
+	key := []byte("k")
+	sig := SignJobID(key, 7)
+	cases := []struct {
+		name  string
+		param string
+		want  bool
+	}{
+		{"escaped ampersand", `{"callBackUrl":"https://bot.example/kie/callback?job=7\u0026sig=` + sig + `"}`, true},
+		{"plain ampersand", `{"callBackUrl":"https://bot.example/kie/callback?job=7&sig=` + sig + `"}`, true},
+		{"another job", `{"callBackUrl":"https://bot.example/kie/callback?job=8&sig=` + sig + `"}`, false},
+		{"bad signature", `{"callBackUrl":"https://bot.example/kie/callback?job=7&sig=00` + sig[2:] + `"}`, false},
+		{"no callback", `{"model":"z-image"}`, false},
+		{"not JSON", `job=7&sig=` + sig, false},
+	}
+	for _, tc := range cases {
+		if got := taskNamesJob(tc.param, key, 7); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	if !taskNamesURL(`{"callBackUrl":"https://b/cb?job=7\u0026sig=x"}`, "https://b/cb?job=7&sig=x") {
+		t.Error("taskNamesURL does not see through JSON escaping")
+	}
+}

@@ -18,11 +18,12 @@ import (
 // repeated, and the language the user chose survives too.
 func TestShopFailoverMidGeneration(t *testing.T) {
 	t.Parallel()
-	for _, how := range []string{"stopped", "lock connection killed", "heartbeat frozen"} {
+	for _, how := range []string{"stopped", "lock connection killed", "heartbeat frozen", "stopped during createTask"} {
 		t.Run(how, func(t *testing.T) {
 			t.Parallel()
 			const welcome = 10_00
-			s := newShop(t, shopOptions{welcome: welcome, ttl: testTTL, callbacks: how == "stopped"})
+			duringCreate := how == "stopped during createTask"
+			s := newShop(t, shopOptions{welcome: welcome, ttl: testTTL, callbacks: how == "stopped" || duringCreate})
 			ctx := testContext(t, 90*time.Second)
 			s.kie.SetScript("z-image", kietest.Script{Generating: time.Hour})
 			live := map[string]*instance{"a": s.startShop("a", shopOptions{})}
@@ -31,11 +32,24 @@ func TestShopFailoverMidGeneration(t *testing.T) {
 			c := s.newClient(ctx, "Ann", "en")
 
 			confirmation := c.mustOrder("z-image")
+			if duringCreate { // Kie creates the task, and its answer hangs
+				s.kie.Inject(kietest.Fault{Route: kietest.RouteCreateTask, Kind: kietest.FaultDelay, AfterHandling: true})
+			}
 			since := c.mark()
 			c.confirm(confirmation)
-			job := s.waitJobState(ctx, store.JobRunning)
-			if err := waitUntil(ctx, func() (bool, error) { return s.kie.Count(kietest.RouteRecordInfo) > 2, nil }); err != nil {
-				t.Fatal(err)
+			var job shopJob
+			if duringCreate {
+				job = s.waitJobState(ctx, store.JobSubmitting)
+				if _, err := s.kie.WaitTasks(ctx, 1); err != nil {
+					t.Fatal(err)
+				}
+				job.TaskID = s.kie.Tasks()[0].ID
+				how = "stopped"
+			} else {
+				job = s.waitJobState(ctx, store.JobRunning)
+				if err := waitUntil(ctx, func() (bool, error) { return s.kie.Count(kietest.RouteRecordInfo) > 2, nil }); err != nil {
+					t.Fatal(err)
+				}
 			}
 			epoch := lastEpoch(s.events.snapshot(), leader)
 

@@ -120,6 +120,27 @@ func TestShopKieFailuresReleaseTheHold(t *testing.T) {
 		},
 		want:  []string{"is ready"},
 		state: store.JobSucceeded,
+	}, {
+		name: "createTask times out after Kie created the task; adopted through its callback",
+		lang: "en",
+		opts: shopOptions{callbacks: true, timeouts: map[pricing.Media]time.Duration{image: 30 * time.Second}},
+		setup: func(s *shop) {
+			s.kie.ScriptNext(kietest.Script{Generating: time.Hour})
+			// Held until the client's 3 s request timeout gives up.
+			s.kie.Inject(kietest.Fault{Route: kietest.RouteCreateTask, Kind: kietest.FaultDelay, AfterHandling: true})
+		},
+		during: func(t *testing.T, s *shop, ctx context.Context) {
+			s.waitJobState(ctx, store.JobUnknown)
+			s.kie.CompleteTask(s.kie.Tasks()[0].ID)
+		},
+		want:  []string{"is ready"},
+		state: store.JobSucceeded,
+	}, {
+		name:  "success without a result",
+		lang:  "en",
+		setup: func(s *shop) { s.kie.ScriptNext(kietest.Script{EmptyResult: true}) },
+		want:  []string{"did not succeed", "The money is back on your balance"},
+		state: store.JobFailed,
 	}}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

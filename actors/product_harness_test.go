@@ -118,7 +118,7 @@ func (s *shop) serveCallbacks(t testing.TB) {
 		Addr: "127.0.0.1:0", Instance: "callbacks", Version: "test", Logger: s.opts.logger,
 		Metrics: NewMetrics("test", nil), Status: &StatusBoard{}, Ready: func(context.Context) error { return nil },
 		Routes: []Route{{Pattern: "POST " + CallbackPath, Handler: &KieCallbackReceiver{
-			Store: s.st, CallbackKey: []byte(testCallbackKey), HMACKey: s.opts.hmacKey, Logger: s.opts.logger,
+			Store: s.st, CallbackKey: []byte(testCallbackKey), HMACKey: s.opts.hmacKey, Logger: s.opts.logger, Kie: s.kieClient(s.opts.logger),
 			Now: s.kie.Now, // signatures carry the fake Kie's clock
 		}}},
 		ShutdownTimeout: 5 * time.Second,
@@ -138,17 +138,9 @@ func (s *shop) serveCallbacks(t testing.TB) {
 	s.callbackURL = "http://" + srv.Addr()
 }
 
-// startShop starts an instance running the real product.
-func (s *shop) startShop(name string, opts shopOptions) *instance {
+// kieClient is a kie client of the shop's fake Kie.
+func (s *shop) kieClient(log *slog.Logger) *kie.Client {
 	s.t.Helper()
-	o := s.opts
-	if opts.logger != nil {
-		o.logger = opts.logger
-	}
-	if opts.welcome != 0 {
-		o.welcome = opts.welcome
-	}
-	log := o.logger
 	kc, err := kie.New(kie.Config{APIKey: s.kie.APIKey, BaseURL: s.kie.URL, UploadBaseURL: s.kie.UploadURL, Logger: log,
 		ReadRetry: kie.RetryPolicy{Attempts: 3, BaseDelay: 10 * time.Millisecond, MaxDelay: 50 * time.Millisecond},
 		// A short client timeout, so an answer the fake holds back (a
@@ -160,6 +152,21 @@ func (s *shop) startShop(name string, opts shopOptions) *instance {
 	if err != nil {
 		s.t.Fatal(err)
 	}
+	return kc
+}
+
+// startShop starts an instance running the real product.
+func (s *shop) startShop(name string, opts shopOptions) *instance {
+	s.t.Helper()
+	o := s.opts
+	if opts.logger != nil {
+		o.logger = opts.logger
+	}
+	if opts.welcome != 0 {
+		o.welcome = opts.welcome
+	}
+	log := o.logger
+	kc := s.kieClient(log)
 	freeDaily := o.freeDaily
 	if freeDaily == 0 {
 		freeDaily = 2
