@@ -144,7 +144,14 @@ func (p *Product) adminRefund(ctx context.Context, chatID int64, lang fsm.Lang, 
 	return Step{Apply: func(ctx context.Context, tx *store.Tx) ([]Op, error) {
 		t, err := tx.RefundTopUp(ctx, chargeID)
 		if errors.Is(err, store.ErrAlreadyRefunded) {
-			return nil, nil
+			// Telegram's refunded_payment notice for this very refund was
+			// booked first (it races this transaction); the payer was told
+			// then. The admin still gets the answer.
+			t, err := tx.TopUpByChargeID(ctx, chargeID)
+			if err != nil {
+				return nil, err
+			}
+			return []Op{ScreenOp(chatID, fsm.Screen{Text: fsm.T(lang, fsm.KeyAdminRefunded, t.Stars, pricing.FormatRUB(t.Kopecks), t.UserID)})}, nil
 		}
 		if err != nil {
 			p.log.Error("product: STARS REFUNDED but the debit failed; needs an operator", "charge_id", chargeID, "err", err)

@@ -243,3 +243,90 @@ func TestShopPreCheckoutRefusesForgedInvoices(t *testing.T) {
 	}
 	s.checkBooks(ctx)
 }
+
+// topUpStars pays for a package through the menus and returns the payment.
+func (c *client) topUpStars(stars string) telegramtest.Payment {
+	c.t.Helper()
+	since := c.mark()
+	c.u.SendCommand("topup")
+	packages := c.mustScreen(since)
+	label, ok := button(packages, containing("⭐ "+stars+" "))
+	if !ok {
+		c.t.Fatalf("no %s-Star package: %v", stars, packages.Buttons())
+	}
+	since = c.mark()
+	if _, err := c.tap(packages, label); err != nil {
+		c.t.Fatal(err)
+	}
+	inv, err := c.s.bot.WaitMessage(c.ctx, c.u.ID(), func(m telegramtest.Message) bool { return since.changed(m) && m.Invoice != nil })
+	if err != nil {
+		c.t.Fatalf("no invoice: %v\n%s", err, c.transcript())
+	}
+	pay, err := c.u.Pay(c.ctx, inv.ID)
+	if err != nil {
+		c.t.Fatalf("pay: %v\n%s", err, c.transcript())
+	}
+	c.waitNew(since, "Payment received")
+	return pay
+}
+
+// An admin refunds a top-up: the Stars go back through Telegram, the
+// credit is debited once (Telegram's refunded_payment notice changes
+// nothing more), and the user is told. A top-up already spent is not
+// refunded, and /refund is nobody else's command.
+func TestShopAdminRefundsATopUp(t *testing.T) {
+	t.Parallel()
+	const adminID = 4343
+	s := newShop(t, shopOptions{admins: []int64{adminID}})
+	ctx := testContext(t, 60*time.Second)
+	s.startShop("a", shopOptions{})
+	ann := s.newClient(ctx, "Ann", "en")
+	admin := s.newClientAs(ctx, adminID, "Boss")
+	admin.u.SendCommand("start")
+	admin.mustScreen(mark{})
+
+	kept := ann.topUpStars("50")
+	refunded := ann.topUpStars("100")
+	if avail, _ := ann.balance(); avail != 150_00 {
+		t.Fatalf("balance %d after two top-ups", avail)
+	}
+
+	// Ann cannot refund herself.
+	since := ann.mark()
+	ann.u.SendCommand("refund", refunded.ChargeID)
+	ann.mustScreen(since)
+
+	since = ann.mark()
+	adminSince := admin.mark()
+	admin.u.SendCommand("refund", refunded.ChargeID)
+	ann.waitNew(since, "Payment refunded: −100,00")
+	if err := waitUntil(ctx, func() (bool, error) { return len(s.bot.Refunds()) == 1, nil }); err != nil {
+		t.Fatal(err)
+	}
+	s.waitInboxDrained(ctx)
+	if avail, _ := ann.balance(); avail != 50_00 {
+		t.Fatalf("balance %d after refunding 100 of 150", avail)
+	}
+	var refunds int
+	if err := s.st.Pool().QueryRow(ctx, `SELECT count(*) FROM ledger_entries WHERE user_id = $1 AND kind = 'refund'`, ann.u.ID()).Scan(&refunds); err != nil {
+		t.Fatal(err)
+	}
+	if refunds != 1 || ann.countSent(hasText("Payment refunded")) != 1 {
+		t.Fatalf("%d refund entries, %d notices for one refund\n%s", refunds, ann.countSent(hasText("Payment refunded")), ann.transcript())
+	}
+	admin.waitNew(adminSince, "Refunded: 100 ⭐")
+
+	// Spend most of the rest, then try to refund it: refused.
+	confirmation := ann.mustOrder("z-image")
+	since = ann.mark()
+	ann.confirm(confirmation)
+	ann.waitResult(since)
+	s.waitSettled(ctx)
+	adminSince = admin.mark()
+	admin.u.SendCommand("refund", kept.ChargeID)
+	admin.waitNew(adminSince, "already spent")
+	if n := len(s.bot.Refunds()); n != 1 {
+		t.Fatalf("%d Stars refunds", n)
+	}
+	s.checkBooks(ctx)
+}
