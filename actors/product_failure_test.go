@@ -3,6 +3,8 @@ package actors
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -191,4 +193,47 @@ func TestShopKieFailuresReleaseTheHold(t *testing.T) {
 			s.checkBooks(ctx)
 		})
 	}
+}
+
+// Telegram rate-limits the result's delivery (429 twice): it is retried
+// and arrives once, paid once. A task with several results sends them all,
+// the caption and buttons on the first only.
+func TestShopDeliveryRetriesAndSendsEveryResult(t *testing.T) {
+	t.Parallel()
+	s := newShop(t, shopOptions{welcome: 10_00})
+	ctx := testContext(t, 60*time.Second)
+	s.startShop("a", shopOptions{})
+	c := s.newClient(ctx, "Ann", "en")
+
+	confirmation := c.mustOrder("z-image")
+	s.bot.InjectError("sendPhoto", 2, 429, "Too Many Requests: retry after 1", 1)
+	since := c.mark()
+	c.confirm(confirmation)
+	c.waitNew(since, "is ready")
+	s.waitSettled(ctx)
+	if n := c.countSent(isMedia); n != 1 {
+		t.Fatalf("%d results after 429s", n)
+	}
+
+	confirmation = c.mustOrder("z-image")
+	s.kie.ScriptNext(kietest.Script{URLs: 3})
+	since = c.mark()
+	c.confirm(confirmation)
+	c.waitNew(since, "is ready")
+	js := s.waitSettled(ctx)
+	var results []string
+	for _, m := range s.bot.Sent(c.u.ID()) {
+		if since.changed(m) && isMedia(m) {
+			results = append(results, fmt.Sprintf("%q/%d", m.Caption, len(m.Buttons())))
+		}
+	}
+	if len(results) != 3 || !strings.Contains(results[0], "Order") || results[1] != `""/0` || results[2] != `""/0` {
+		t.Fatalf("results %v", results)
+	}
+	for _, j := range js {
+		if s.entries(ctx, j.ID, "capture") != 1 {
+			t.Errorf("job %d not captured once", j.ID)
+		}
+	}
+	s.checkBooks(ctx)
 }
