@@ -240,7 +240,10 @@ func (j *Jobs) submit(ctx context.Context, job store.Job, log *slog.Logger) {
 		log.Info("jobs: submitted", "task_id", created.TaskID, "model", job.ModelID)
 	case errors.Is(err, kie.ErrMaybeCreated) || ctx.Err() != nil:
 		log.Warn("jobs: Kie may have created the task; waiting for its callback or the deadline instead of resubmitting", "err", err)
-		if err := j.cfg.Store.MarkSubmitUnknown(context.WithoutCancel(ctx), job.ID, err.Error()); err != nil {
+		switch err := j.cfg.Store.MarkSubmitUnknown(context.WithoutCancel(ctx), job.ID, err.Error()); {
+		case errors.Is(err, store.ErrJobState):
+			// The callback receiver adopted the task meanwhile.
+		case err != nil:
 			log.Error("jobs: cannot mark the submission unknown", "err", err)
 		}
 	default:
