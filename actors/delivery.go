@@ -72,6 +72,10 @@ func (j *Jobs) deliver(ctx context.Context, job store.Job, log *slog.Logger) {
 			return
 		}
 	}
+	if errors.Is(err, ErrResultGone) {
+		j.resultLost(ctx, job, lang, log)
+		err = nil
+	}
 	if err != nil && isRetryable(err) {
 		log.Error("jobs: cannot deliver the outcome now; the next term retries", "err", err)
 		return
@@ -84,6 +88,30 @@ func (j *Jobs) deliver(ctx context.Context, job store.Job, log *slog.Logger) {
 	if _, err := j.cfg.Store.MarkDelivered(mctx, job.ID); err != nil {
 		log.Error("jobs: delivered but cannot record it; it may be sent again", "err", err)
 	}
+}
+
+// ErrResultGone means Kie's file host no longer has a result (404/410):
+// it cannot be delivered, by URL or otherwise.
+var ErrResultGone = errors.New("result no longer available at Kie")
+
+// resultLost gives the user their money back when a result they paid for
+// vanished before it could be delivered (a delivery delayed past Kie's
+// retention): a one-off adjustment credit, keyed by the job so it happens
+// once, and a message saying so.
+func (j *Jobs) resultLost(ctx context.Context, job store.Job, lang fsm.Lang, log *slog.Logger) {
+	log.Error("jobs: the result vanished at Kie before delivery; crediting the price back", "price_kopecks", job.PriceKopecks)
+	if job.PriceKopecks > 0 && !job.Free {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		_, err := j.cfg.Store.Credit(cctx, store.CreditParams{
+			UserID: job.UserID, Kind: store.KindAdjustment, Amount: job.PriceKopecks,
+			Key: fmt.Sprintf("result-lost:%d", job.ID), Note: fmt.Sprintf("job %d: result expired before delivery", job.ID),
+		})
+		cancel()
+		if err != nil && !errors.Is(err, store.ErrDuplicate) {
+			log.Error("jobs: cannot credit a lost result back; needs an operator", "err", err)
+		}
+	}
+	_ = j.say(ctx, job, fsm.Screen{Text: fsm.T(lang, fsm.KeyResultLost)})
 }
 
 // say shows s in the job's progress message (edited in place) or, without
@@ -226,6 +254,9 @@ func (j *Jobs) download(ctx context.Context, u string, limit int64) ([]byte, err
 		return nil, fmt.Errorf("download result: %w", err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone {
+		return nil, fmt.Errorf("download result: HTTP %d: %w", resp.StatusCode, ErrResultGone)
+	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("download result: HTTP %d", resp.StatusCode)
 	}

@@ -48,7 +48,7 @@ func (f storeFacts) RecentEntries(n int) ([]fsm.LedgerLine, error) {
 	lines := make([]fsm.LedgerLine, len(entries))
 	after := balance // entries are newest first: walk the balance back
 	for i, e := range entries {
-		lines[i] = fsm.LedgerLine{At: e.CreatedAt, Kind: string(e.Kind), Amount: e.Amount, BalanceAfter: after, JobID: e.JobID}
+		lines[i] = fsm.LedgerLine{At: e.CreatedAt, Kind: string(e.Kind), Amount: e.Amount, Held: e.HeldChange, BalanceAfter: after, JobID: e.JobID}
 		after -= e.Amount
 	}
 	return lines, nil

@@ -230,10 +230,16 @@ func (j *Jobs) submit(ctx context.Context, job store.Job, log *slog.Logger) {
 		j.finish(ctx, job, store.FinishParams{JobID: job.ID, Outcome: store.JobFailed, FailCode: string(fsm.FailFailed), FailMsg: err.Error()}, log)
 		return
 	}
-	created, err := j.cfg.Kie.CreateTask(ctx, kie.CreateTaskRequest{Model: job.ModelID, CallbackURL: j.callbackURL(job.ID), Input: input})
+	// Once sent, a createTask is let finish (bounded) even if the term ends
+	// meanwhile: cutting it off would only turn a clear answer into an
+	// unknown outcome. The poller and dispatcher stop first, so this delays
+	// nothing that touches Telegram.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	created, err := j.cfg.Kie.CreateTask(cctx, kie.CreateTaskRequest{Model: job.ModelID, CallbackURL: j.callbackURL(job.ID), Input: input})
+	cancel()
 	switch {
 	case err == nil:
-		if err := j.cfg.Store.MarkRunning(ctx, job.ID, created.TaskID); err != nil {
+		if err := j.cfg.Store.MarkRunning(context.WithoutCancel(ctx), job.ID, created.TaskID); err != nil {
 			log.Error("jobs: cannot record the Kie task", "task_id", created.TaskID, "err", err)
 			return
 		}

@@ -122,6 +122,9 @@ func (t *Telegram) Perform(ctx context.Context, op Op) error {
 // isRetryable tells transient Bot API failures (rate limits, network,
 // Telegram's 5xx) from ones that will fail again.
 func isRetryable(err error) bool {
+	if errors.Is(err, ErrResultGone) {
+		return false
+	}
 	if _, ok := RetryAfter(err); ok {
 		return true
 	}

@@ -168,3 +168,34 @@ func TestShopResultReadyAfterTheDeadlineIsDelivered(t *testing.T) {
 	}
 	s.checkBooks(ctx)
 }
+
+// A result that vanished at Kie's file host before it could be delivered
+// (delivery delayed past retention) is not retried forever: the user is
+// told and gets the price back, once.
+func TestShopLostResultIsCreditedBack(t *testing.T) {
+	t.Parallel()
+	s := newShop(t, shopOptions{welcome: 10_00})
+	ctx := testContext(t, 60*time.Second)
+	s.kie.SetScript("z-image", kietest.Script{Generating: time.Hour})
+	s.kie.SetFileTTL(0, time.Minute)
+	a := s.startShop("a", shopOptions{})
+	c := s.newClient(ctx, "Ann", "en")
+	confirmation := c.mustOrder("z-image")
+	c.confirm(confirmation)
+	job := s.waitJobState(ctx, store.JobRunning)
+	a.stop(t)
+
+	s.kie.CompleteTask(job.TaskID)
+	s.kie.Advance(2 * time.Minute) // the result expires on Kie's host
+	s.startShop("b", shopOptions{})
+	c.waitText("vanished at Kie")
+	js := s.waitSettled(ctx)
+	if len(js) != 1 || js[0].State != string(store.JobSucceeded) {
+		t.Fatalf("jobs %+v", js)
+	}
+	avail, held, err := s.st.Balance(ctx, c.u.ID())
+	if err != nil || avail != 10_00 || held != 0 {
+		t.Fatalf("balance %d held %d (%v): want the welcome credit back whole", avail, held, err)
+	}
+	s.checkBooks(ctx)
+}

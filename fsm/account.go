@@ -63,6 +63,11 @@ func (t *turn) balance() error {
 			if e.Amount > 0 {
 				amount = "+" + amount
 			}
+			if e.Kind == "capture" {
+				// A capture moves money out of the reserve, not the
+				// balance: show what the order cost.
+				amount = T(t.lang, KeyLedgerFromReserve, pricing.FormatRUB(-e.Held))
+			}
 			line := "\n" + when(e.At) + " · " + ledgerKind(t.lang, e.Kind) + " " + amount
 			if e.JobID > 0 {
 				line += " · #" + strconv.FormatInt(e.JobID, 10)

@@ -8,6 +8,7 @@ const (
 	KeyLedgerWelcome      Key = "ledger.welcome"
 	KeyLedgerHold         Key = "ledger.hold"
 	KeyLedgerCapture      Key = "ledger.capture"
+	KeyLedgerFromReserve  Key = "ledger.from_reserve"
 	KeyLedgerRelease      Key = "ledger.release"
 	KeyLedgerRefund       Key = "ledger.refund"
 	KeyLedgerAdjustment   Key = "ledger.adjustment"
@@ -45,6 +46,7 @@ var accountTexts = map[Key][2]string{ // [RU, EN]
 	KeyLedgerWelcome:      {"приветственный бонус", "welcome bonus"},
 	KeyLedgerHold:         {"резерв за заказ", "reserved for an order"},
 	KeyLedgerCapture:      {"оплата заказа", "order paid"},
+	KeyLedgerFromReserve:  {"%s из резерва", "%s from the reserve"},
 	KeyLedgerRelease:      {"возврат резерва", "reserve returned"},
 	KeyLedgerRefund:       {"возврат", "refund"},
 	KeyLedgerAdjustment:   {"корректировка", "adjustment"},

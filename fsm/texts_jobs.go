@@ -26,6 +26,7 @@ const (
 	KeyTooManyJobs     Key = "too_many_jobs"
 	KeyRateLimited     Key = "rate_limited"
 	KeyResultGone      Key = "result.gone"
+	KeyResultLost      Key = "result.lost"
 	KeyFilesFailed     Key = "err.files_failed"
 	KeyFileTooBigNow   Key = "err.file_too_big_now"
 	KeyPaymentUnknown  Key = "pay.unknown"
@@ -77,6 +78,10 @@ var jobTexts = map[Key][2]string{ // [RU, EN]
 	KeyResultGone: {
 		"Этот результат больше недоступен: файлы Kie хранятся ограниченное время. Закажите генерацию заново.",
 		"This result is no longer available: Kie keeps files for a limited time. Please order it again.",
+	},
+	KeyResultLost: {
+		"😔 Результат пропал у Kie раньше, чем я успел его прислать. Деньги за заказ вернулись на баланс — закажите генерацию заново.",
+		"😔 The result vanished at Kie before I could send it. The price is back on your balance — please order it again.",
 	},
 	KeyFilesFailed: {
 		"Не удалось передать ваши файлы в сервис генерации. Ничего не списано — попробуйте ещё раз через минуту.",

@@ -55,7 +55,8 @@ type Facts interface {
 type LedgerLine struct {
 	At           time.Time
 	Kind         string
-	Amount       int64
+	Amount       int64 // change of the available balance
+	Held         int64 // change of the reserved amount (holds +, captures and releases −)
 	BalanceAfter int64
 	JobID        int64
 }

@@ -170,7 +170,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 			},
 		}, {
 			Pattern: "POST " + actors.CallbackPath,
-			Handler: &actors.KieCallbackReceiver{Store: st, CallbackKey: callbackKey, HMACKey: hmacKey(cfg), Logger: log},
+			Handler: &actors.KieCallbackReceiver{Store: st, Kie: kc, CallbackKey: callbackKey, HMACKey: hmacKey(cfg), Logger: log},
 		}},
 		StopAfter:       leaderDone,
 		ShutdownTimeout: cfg.ShutdownTimeout,
