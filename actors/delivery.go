@@ -49,14 +49,7 @@ func failReason(job store.Job) fsm.FailReason {
 // blocked the bot) ends the attempt; transient failures are retried a few
 // times, then left for the next term.
 func (j *Jobs) deliver(ctx context.Context, job store.Job, log *slog.Logger) {
-	lang := fsm.RU
-	if u, err := j.cfg.Store.User(ctx, job.UserID); err == nil {
-		lang = fsm.LangOf(u.Language)
-	}
-	name := job.ModelID
-	if m, ok := j.cfg.Registry.Lookup(job.ModelID); ok {
-		name = m.Name(string(lang))
-	}
+	lang, name := j.audience(ctx, job)
 	var err error
 	for attempt := 1; attempt <= 5; attempt++ {
 		if job.State == store.JobSucceeded {
@@ -114,6 +107,16 @@ func (j *Jobs) resultLost(ctx context.Context, job store.Job, lang fsm.Lang, log
 	_ = j.say(ctx, job, fsm.Screen{Text: fsm.T(lang, fsm.KeyResultLost)})
 }
 
+// audience is the job's user's language (Russian if unknown) and the
+// model's name in it.
+func (j *Jobs) audience(ctx context.Context, job store.Job) (fsm.Lang, string) {
+	lang := fsm.RU
+	if u, err := j.cfg.Store.User(ctx, job.UserID); err == nil {
+		lang = fsm.LangOf(u.Language)
+	}
+	return lang, modelName(j.cfg.Registry, job.ModelID, lang)
+}
+
 // say shows s in the job's progress message (edited in place) or, without
 // one, as a new message.
 func (j *Jobs) say(ctx context.Context, job store.Job, s fsm.Screen) error {
@@ -128,14 +131,7 @@ func (j *Jobs) say(ctx context.Context, job store.Job, s fsm.Screen) error {
 // progress edits the progress message with the stage and elapsed time and
 // shows a chat action.
 func (j *Jobs) progress(ctx context.Context, job store.Job, stage string) {
-	name := job.ModelID
-	lang := fsm.RU
-	if u, err := j.cfg.Store.User(ctx, job.UserID); err == nil {
-		lang = fsm.LangOf(u.Language)
-	}
-	if m, ok := j.cfg.Registry.Lookup(job.ModelID); ok {
-		name = m.Name(string(lang))
-	}
+	lang, name := j.audience(ctx, job)
 	fstage := "generating"
 	if stage == "waiting" || stage == "queuing" {
 		fstage = "queued"

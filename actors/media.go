@@ -48,10 +48,7 @@ func mediaKind(output string) string {
 // resultOps re-sends a finished job's result by URL (the /history
 // "resend" button); the caption and buttons go with the first file.
 func resultOps(reg *pricing.Registry, job store.Job, lang fsm.Lang) []Op {
-	name := job.ModelID
-	if m, ok := reg.Lookup(job.ModelID); ok {
-		name = m.Name(string(lang))
-	}
+	name := modelName(reg, job.ModelID, lang)
 	var ops []Op
 	for i, u := range job.ResultURLs {
 		op := Op{Kind: OpMedia, ChatID: job.ChatID, Media: mediaKind(job.Output), URL: u}
@@ -62,4 +59,13 @@ func resultOps(reg *pricing.Registry, job store.Job, lang fsm.Lang) []Op {
 		ops = append(ops, op)
 	}
 	return ops
+}
+
+// modelName is a model's display name in lang, or its id when the
+// registry no longer knows it.
+func modelName(reg *pricing.Registry, id string, lang fsm.Lang) string {
+	if m, ok := reg.Lookup(id); ok {
+		return m.Name(string(lang))
+	}
+	return id
 }

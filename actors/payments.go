@@ -21,7 +21,7 @@ func (p *Product) PreCheckout(ctx context.Context, q *models.PreCheckoutQuery) s
 		if u, err := p.cfg.Store.User(ctx, q.From.ID); err == nil {
 			lang = fsm.LangOf(u.Language)
 		} else {
-			lang = fsm.LangOf(languageFor(q.From.LanguageCode))
+			lang = fsm.LangOf(store.LanguageFor(q.From.LanguageCode))
 		}
 	}
 	if q.Currency != "XTR" || q.From == nil {

@@ -102,7 +102,7 @@ func (p *Product) Handle(ctx context.Context, s Session, upd *models.Update) (St
 	}
 	lang := fsm.LangOf(user.Language)
 	if isNew {
-		lang = fsm.LangOf(languageFor(from.LanguageCode))
+		lang = fsm.LangOf(store.LanguageFor(from.LanguageCode))
 	}
 	welcome := func(ctx context.Context, tx *store.Tx) ([]Op, error) {
 		if !isNew {
@@ -437,11 +437,4 @@ func fileOf(m *models.Message) *fsm.File {
 		return &fsm.File{Kind: "voice", FileID: m.Voice.FileID, Size: m.Voice.FileSize, MIME: m.Voice.MimeType}
 	}
 	return nil
-}
-
-func languageFor(code string) string {
-	if len(code) >= 2 && code[:2] == "en" {
-		return "en"
-	}
-	return "ru"
 }

@@ -221,21 +221,15 @@ func (a *userActor) try(ctx context.Context, u store.PendingUpdate) (err error) 
 // sender is who sent upd, recorded with every step (the conversation row
 // references the user).
 func sender(upd *models.Update) *store.SeenUser {
-	var s store.SeenUser
-	switch {
-	case upd.Message != nil && upd.Message.From != nil:
-		s = seenUser(upd.Message.From, upd.Message.Chat.ID)
-	case upd.CallbackQuery != nil:
-		chat := upd.CallbackQuery.From.ID
-		if m := upd.CallbackQuery.Message.Message; m != nil {
-			chat = m.Chat.ID
+	from, chat := updateSender(upd)
+	if from == nil {
+		if q := upd.PreCheckoutQuery; q != nil && q.From != nil {
+			from, chat = q.From, q.From.ID
+		} else {
+			return nil
 		}
-		s = seenUser(&upd.CallbackQuery.From, chat)
-	case upd.PreCheckoutQuery != nil && upd.PreCheckoutQuery.From != nil:
-		s = seenUser(upd.PreCheckoutQuery.From, upd.PreCheckoutQuery.From.ID)
-	default:
-		return nil
 	}
+	s := seenUser(from, chat)
 	return &s
 }
 

@@ -71,7 +71,7 @@ func sendStep(ctx context.Context, db batchSender, botID int64, w StepWrites) ([
 			ON CONFLICT (bot_id, user_id) DO UPDATE
 			   SET chat_id = EXCLUDED.chat_id, first_name = EXCLUDED.first_name,
 			       username = EXCLUDED.username, last_seen_at = now()`,
-			botID, u.ID, u.ChatID, u.FirstName, u.Username, languageFor(u.LanguageCode))
+			botID, u.ID, u.ChatID, u.FirstName, u.Username, LanguageFor(u.LanguageCode))
 	}
 	if w.SaveState {
 		data := w.Data
@@ -127,7 +127,9 @@ func sendStep(ctx context.Context, db batchSender, botID int64, w StepWrites) ([
 	return ids, nil
 }
 
-func languageFor(code string) string {
+// LanguageFor is the language a new user starts with, from Telegram's
+// language_code: English for English clients, Russian otherwise.
+func LanguageFor(code string) string {
 	if len(code) >= 2 && code[:2] == "en" {
 		return "en"
 	}

@@ -30,7 +30,7 @@ type SeenUser struct {
 // contact (English for English-speaking Telegram clients, Russian
 // otherwise) and refreshes the name. created reports a first contact.
 func (q *queries) TouchUser(ctx context.Context, u SeenUser) (user User, created bool, err error) {
-	lang := languageFor(u.LanguageCode)
+	lang := LanguageFor(u.LanguageCode)
 	err = q.db.QueryRow(ctx, `
 		INSERT INTO bot_users (bot_id, user_id, chat_id, first_name, username, language)
 		VALUES ($1, $2, $3, $4, $5, $6)
