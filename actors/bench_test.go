@@ -1,4 +1,4 @@
-package actors
+package actors_test
 
 import (
 	"context"
@@ -9,23 +9,25 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kiebot/kiebot/actors/telegramtest"
+	"github.com/kiebot/kiebot/actors/actorstest"
+
+	"github.com/kiebot/kiebot/actors/telegram/telegramtest"
 	"github.com/kiebot/kiebot/store"
 )
 
 // benchSetup starts one leader with the echo conversation and n users.
-func benchSetup(b *testing.B, n int) (*harness, []*telegramtest.User) {
+func benchSetup(b *testing.B, n int) (*actorstest.Harness, []*telegramtest.User) {
 	b.Helper()
-	h := newBenchHarness(b)
-	h.start("bench", instanceOptions{ttl: time.Minute})
+	h := actorstest.New(b, actorstest.BotToken)
+	h.Start("bench", actorstest.Options{TTL: time.Minute})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := h.events.waitFor(ctx, has("bench poll")); err != nil {
+	if err := h.Events.WaitFor(ctx, has("bench poll")); err != nil {
 		b.Fatal(err)
 	}
 	users := make([]*telegramtest.User, n)
 	for i := range users {
-		users[i] = h.bot.AddUser(telegramtest.UserConfig{FirstName: fmt.Sprintf("u%d", i)})
+		users[i] = h.Bot.AddUser(telegramtest.UserConfig{FirstName: fmt.Sprintf("u%d", i)})
 	}
 	return h, users
 }
@@ -37,14 +39,14 @@ func BenchmarkIngestion(b *testing.B) {
 	h, users := benchSetup(b, 1000)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	replies := func() int { return h.bot.Calls("sendMessage") }
+	replies := func() int { return h.Bot.Calls("sendMessage") }
 	base := replies()
 	b.ResetTimer()
 	start := time.Now()
 	for i := range b.N {
 		users[i%len(users)].SendText(fmt.Sprintf("m%d", i))
 	}
-	if err := h.tg.WaitFor(ctx, func() bool { return replies()-base >= b.N }); err != nil {
+	if err := h.TG.WaitFor(ctx, func() bool { return replies()-base >= b.N }); err != nil {
 		b.Fatal(err)
 	}
 	elapsed := time.Since(start)
@@ -59,7 +61,7 @@ func BenchmarkLatencyAt500PerSecond(b *testing.B) {
 	h, users := benchSetup(b, 1000)
 	const rate, seconds = 500, 10
 	total := rate * seconds
-	sub := h.tg.Subscribe()
+	sub := h.TG.Subscribe()
 	defer sub.Close()
 
 	var mu sync.Mutex
@@ -116,12 +118,12 @@ func BenchmarkLatencyAt500PerSecond(b *testing.B) {
 // from the stop (SIGTERM) to the next leader's first getUpdates: median and
 // max. Leases are 60 s, so only a clean release can make it fast.
 func BenchmarkHandoverGraceful(b *testing.B) {
-	h := newBenchHarness(b)
+	h := actorstest.New(b, actorstest.BotToken)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	opts := instanceOptions{ttl: time.Minute}
-	live := []*instance{h.start("i0", opts), h.start("i1", opts)}
-	if err := h.events.waitFor(ctx, func(ev []string) bool {
+	opts := actorstest.Options{TTL: time.Minute}
+	live := []*actorstest.Instance{h.Start("i0", opts), h.Start("i1", opts)}
+	if err := h.Events.WaitFor(ctx, func(ev []string) bool {
 		return slices.ContainsFunc(ev, func(e string) bool { return e == "i0 poll" || e == "i1 poll" })
 	}); err != nil {
 		b.Fatal(err)
@@ -129,29 +131,29 @@ func BenchmarkHandoverGraceful(b *testing.B) {
 	var gaps []time.Duration
 	b.ResetTimer()
 	for round := range 20 {
-		leader := h.leaderName()
-		idx := slices.IndexFunc(live, func(i *instance) bool { return i.name == leader })
+		leader := h.LeaderName()
+		idx := slices.IndexFunc(live, func(i *actorstest.Instance) bool { return i.Name == leader })
 		if idx < 0 {
 			b.Fatalf("leader %q is not a live instance", leader)
 		}
 		t0 := time.Now()
-		live[idx].stop(b)
+		live[idx].Stop(b)
 		live = slices.Delete(live, idx, idx+1)
 		var first telegramtest.PollRecord
-		err := h.tg.WaitFor(ctx, func() bool {
+		err := h.TG.WaitFor(ctx, func() bool {
 			var ok bool
-			first, ok = h.bot.FirstPollAfter(t0)
+			first, ok = h.Bot.FirstPollAfter(t0)
 			return ok
 		})
 		if err != nil {
 			b.Fatal(err)
 		}
 		gaps = append(gaps, first.Start.Sub(t0))
-		live = append(live, h.start(fmt.Sprintf("i%d", round+2), opts))
+		live = append(live, h.Start(fmt.Sprintf("i%d", round+2), opts))
 	}
 	b.StopTimer()
 	reportDurations(b, gaps)
-	if n := h.tg.Overlaps(testBotToken); n != 0 {
+	if n := h.TG.Overlaps(testBotToken); n != 0 {
 		b.Fatalf("%d overlapping getUpdates", n)
 	}
 }
@@ -164,38 +166,38 @@ func BenchmarkHandoverGraceful(b *testing.B) {
 func BenchmarkHandoverUnclean(b *testing.B) {
 	for _, kind := range []string{"killed", "frozen"} {
 		b.Run(kind, func(b *testing.B) {
-			h := newBenchHarness(b)
+			h := actorstest.New(b, actorstest.BotToken)
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 			defer cancel()
-			opts := instanceOptions{ttl: testTTL}
-			live := map[string]*instance{"i0": h.start("i0", opts), "i1": h.start("i1", opts)}
+			opts := actorstest.Options{TTL: actorstest.TTL}
+			live := map[string]*actorstest.Instance{"i0": h.Start("i0", opts), "i1": h.Start("i1", opts)}
 			var gaps []time.Duration
 			b.ResetTimer()
 			for range 5 {
-				err := h.events.waitFor(ctx, func(ev []string) bool {
-					n := lastTermStarter(ev)
-					return n != "" && h.leaderName() == n && slices.Contains(ev, n+" poll")
+				err := h.Events.WaitFor(ctx, func(ev []string) bool {
+					n := actorstest.LastTermStarter(ev)
+					return n != "" && h.LeaderName() == n && slices.Contains(ev, n+" poll")
 				})
 				if err != nil {
 					b.Fatal(err)
 				}
 				epoch := lastEpochStarted(h)
-				leader := live[h.leaderName()]
+				leader := live[h.LeaderName()]
 				t0 := time.Now()
 				if kind == "killed" {
-					if _, err := store.TerminateBackend(ctx, h.admin, h.lockBackendPID(ctx)); err != nil {
+					if _, err := store.TerminateBackend(ctx, h.Admin, h.LockBackendPID(ctx)); err != nil {
 						b.Fatal(err)
 					}
 				} else {
-					leader.stall.freeze()
+					leader.Stall.Freeze()
 				}
 				var at time.Time
-				err = h.events.waitFor(ctx, func([]string) bool {
+				err = h.Events.WaitFor(ctx, func([]string) bool {
 					var ok bool
-					at, ok = h.events.firstPollOfNewTerm(t0, epoch)
+					at, ok = h.Events.FirstPollOfNewTerm(t0, epoch)
 					return ok
 				})
-				leader.stall.thaw()
+				leader.Stall.Thaw()
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -203,16 +205,16 @@ func BenchmarkHandoverUnclean(b *testing.B) {
 			}
 			b.StopTimer()
 			reportDurations(b, gaps)
-			if n := h.tg.Overlaps(testBotToken); n != 0 {
+			if n := h.TG.Overlaps(testBotToken); n != 0 {
 				b.Fatalf("%d overlapping getUpdates", n)
 			}
 		})
 	}
 }
 
-func lastEpochStarted(h *harness) int {
+func lastEpochStarted(h *actorstest.Harness) int {
 	last := 0
-	for _, e := range h.events.snapshot() {
+	for _, e := range h.Events.Snapshot() {
 		if _, ep, ok := strings.Cut(e, " term started "); ok {
 			var n int
 			fmt.Sscanf(ep, "%d", &n)

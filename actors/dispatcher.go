@@ -4,10 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/kiebot/kiebot/actors/telegram"
 
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -19,7 +20,7 @@ import (
 // DispatcherConfig configures the dispatcher.
 type DispatcherConfig struct {
 	Store       *store.Store
-	Telegram    *Telegram
+	Telegram    *telegram.Client
 	Handler     UpdateHandler
 	PreCheckout PreCheckoutHandler
 	Logger      *slog.Logger
@@ -98,7 +99,19 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	if d.cfg.ConnConfig != nil {
 		lctx, stopListen := context.WithCancel(ctx)
 		listenDone := make(chan struct{})
-		go func() { defer close(listenDone); d.listen(lctx, notified) }()
+		l := store.Listener{
+			ConnConfig: d.cfg.ConnConfig, Channel: store.InboxChannel(d.cfg.Store.BotID()), Retry: d.cfg.RescanEvery,
+			Notify: func(context.Context, string) {
+				select {
+				case notified <- struct{}{}:
+				default:
+				}
+			},
+			Interrupted: func(err error) {
+				d.log.Warn("dispatcher: inbox notifications interrupted; relying on rescans until reconnected", "err", err)
+			},
+		}
+		go func() { defer close(listenDone); l.Run(lctx) }()
 		defer func() { stopListen(); <-listenDone }()
 	}
 
@@ -293,40 +306,6 @@ func (d *Dispatcher) stats(ctx context.Context) {
 	}
 	d.cfg.Metrics.InboxDepth.Set(float64(depth))
 	d.cfg.Metrics.InboxLagSeconds.Set(lag.Seconds())
-}
-
-// listen wakes the dispatcher when any instance stores an update.
-func (d *Dispatcher) listen(ctx context.Context, notified chan<- struct{}) {
-	for ctx.Err() == nil {
-		err := d.listenOnce(ctx, notified)
-		if ctx.Err() != nil {
-			return
-		}
-		d.log.Warn("dispatcher: inbox notifications interrupted; relying on rescans until reconnected", "err", err)
-		sleepCtx(ctx, d.cfg.RescanEvery)
-	}
-}
-
-func (d *Dispatcher) listenOnce(ctx context.Context, notified chan<- struct{}) error {
-	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	conn, err := pgx.ConnectConfig(cctx, d.cfg.ConnConfig)
-	cancel()
-	if err != nil {
-		return fmt.Errorf("connect: %w", err)
-	}
-	defer closeConn(conn)
-	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{store.InboxChannel(d.cfg.Store.BotID())}.Sanitize()); err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
-	for {
-		if _, err := conn.WaitForNotification(ctx); err != nil {
-			return err
-		}
-		select {
-		case notified <- struct{}{}:
-		default:
-		}
-	}
 }
 
 func cmpOrInt(v, def int) int {

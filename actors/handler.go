@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/kiebot/kiebot/actors/telegram"
+
 	"github.com/go-telegram/bot/models"
 
 	"github.com/kiebot/kiebot/store"
@@ -23,24 +25,24 @@ type Session struct {
 type Step struct {
 	State string
 	Data  json.RawMessage
-	Ops   []Op
+	Ops   []telegram.Op
 	// Apply, if set, runs in that transaction (ledger entries, jobs, …)
 	// and may add ops that depend on what it wrote.
-	Apply func(ctx context.Context, tx *store.Tx) ([]Op, error)
+	Apply func(ctx context.Context, tx *store.Tx) ([]telegram.Op, error)
 	// AfterCommit, if set, runs once the transaction committed (e.g. to
 	// wake the jobs actor).
 	AfterCommit func()
 }
 
-// UpdateHandler is the product logic a conversation actor runs. Handle may
-// read the database and do slow I/O (file transfers) but must not write:
-// every write belongs in Step.Apply, so an update takes effect exactly
-// once, atomically with being marked processed.
+// UpdateHandler is what a conversation actor runs for each update (the
+// shop, say). Handle may read the database and do slow I/O (file
+// transfers) but must not write: every write belongs in Step.Apply, so an
+// update takes effect exactly once, atomically with being marked processed.
 type UpdateHandler interface {
 	Handle(ctx context.Context, s Session, upd *models.Update) (Step, error)
 	// Apology is what the user is told when their update could not be
 	// handled after retries.
-	Apology(ctx context.Context, userID int64) []Op
+	Apology(ctx context.Context, userID int64) []telegram.Op
 }
 
 // PreCheckoutHandler answers Telegram Stars pre-checkout queries, which
@@ -49,4 +51,15 @@ type PreCheckoutHandler interface {
 	// PreCheckout validates q; it returns "" to accept, else the reason
 	// shown to the user.
 	PreCheckout(ctx context.Context, q *models.PreCheckoutQuery) (refusal string)
+}
+
+// Sender is the person behind upd as the store records them (every step
+// touches the user's row, which the conversation row references), or nil
+// for an update without one.
+func Sender(upd *models.Update) *store.SeenUser {
+	from, chat := telegram.Sender(upd)
+	if from == nil {
+		return nil
+	}
+	return &store.SeenUser{ID: from.ID, ChatID: chat, FirstName: from.FirstName, Username: from.Username, LanguageCode: from.LanguageCode}
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 
+	"github.com/kiebot/kiebot/actors/telegram"
+
 	"github.com/kiebot/kiebot/store"
 )
 
@@ -70,7 +72,7 @@ type Inbox struct {
 }
 
 // StoreUpdates makes the batch durable in one transaction.
-func (in *Inbox) StoreUpdates(ctx context.Context, batch []RawUpdate) error {
+func (in *Inbox) StoreUpdates(ctx context.Context, batch []telegram.RawUpdate) error {
 	rows := make([]store.InboxUpdate, 0, len(batch))
 	for _, u := range batch {
 		_, kind, user, err := classify(u.JSON)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kiebot/kiebot/actors/internal/retry"
+
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kiebot/kiebot/store"
@@ -103,7 +105,6 @@ func NewLeader(cfg LeaderConfig) *Leader {
 func (l *Leader) Run(ctx context.Context) error {
 	l.setRole(RoleStandby, 0)
 	defer l.setRole(RoleStopping, 0)
-	var lastEpoch int64
 	var quietUntil time.Time // after handing over, let the newer instance win
 	for {
 		conn, err := l.connect(ctx)
@@ -112,12 +113,12 @@ func (l *Leader) Run(ctx context.Context) error {
 				return nil
 			}
 			l.log.Error("leader: cannot open the lock connection; retrying", "err", err, "sleep_duration", l.cfg.RetryInterval)
-			if !sleepCtx(ctx, l.cfg.RetryInterval) {
+			if !retry.Sleep(ctx, l.cfg.RetryInterval) {
 				return nil
 			}
 			continue
 		}
-		res := l.cycle(ctx, conn, &lastEpoch, quietUntil)
+		res := l.cycle(ctx, conn, quietUntil)
 		closeConn(conn)
 		quietUntil = time.Time{}
 		if res.handedOver {
@@ -131,7 +132,7 @@ func (l *Leader) Run(ctx context.Context) error {
 		}
 		if res.connErr != nil {
 			l.log.Warn("leader: lock connection failed; reconnecting", "err", res.connErr)
-			if !sleepCtx(ctx, l.cfg.RetryInterval) {
+			if !retry.Sleep(ctx, l.cfg.RetryInterval) {
 				return nil
 			}
 		}
@@ -146,7 +147,7 @@ type cycleResult struct {
 
 // cycle is one connection's life: stand by until the lock is ours, lead,
 // and come back (or stop).
-func (l *Leader) cycle(ctx context.Context, conn *pgx.Conn, lastEpoch *int64, quietUntil time.Time) cycleResult {
+func (l *Leader) cycle(ctx context.Context, conn *pgx.Conn, quietUntil time.Time) cycleResult {
 	if l.startedAt.IsZero() {
 		now, err := store.DBNow(ctx, conn)
 		if err != nil {
@@ -174,7 +175,6 @@ func (l *Leader) cycle(ctx context.Context, conn *pgx.Conn, lastEpoch *int64, qu
 	if err != nil {
 		return cycleResult{connErr: err} // closing the connection drops the lock
 	}
-	*lastEpoch = cur.Epoch
 	return l.lead(ctx, conn, pid, prev, cur, attemptStart)
 }
 

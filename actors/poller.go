@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"time"
+
+	"github.com/kiebot/kiebot/actors/internal/retry"
+	"github.com/kiebot/kiebot/actors/telegram"
 
 	"github.com/go-telegram/bot"
 )
@@ -14,7 +16,7 @@ import (
 // UpdateSink takes a batch of updates and must make it durable before it
 // returns nil: the poller confirms the batch to Telegram on its next call.
 type UpdateSink interface {
-	StoreUpdates(ctx context.Context, batch []RawUpdate) error
+	StoreUpdates(ctx context.Context, batch []telegram.RawUpdate) error
 }
 
 // ErrTelegramUnauthorized means Telegram rejected the bot token: nothing
@@ -23,7 +25,7 @@ var ErrTelegramUnauthorized = errors.New("telegram rejected the bot token (401):
 
 // PollerConfig configures a Poller.
 type PollerConfig struct {
-	Telegram *Telegram
+	Telegram *telegram.Client
 	Sink     UpdateSink
 	Logger   *slog.Logger
 	Metrics  *Metrics
@@ -101,7 +103,7 @@ func (p *Poller) Run(ctx context.Context) error {
 				p.log.Error("poller: stopping", "err", fatal)
 				return fatal
 			}
-			if !sleepCtx(ctx, wait) {
+			if !retry.Sleep(ctx, wait) {
 				return nil
 			}
 			continue
@@ -119,41 +121,16 @@ func (p *Poller) classify(err error, failures int) (time.Duration, error) {
 		return 0, fmt.Errorf("%w: %v", ErrTelegramUnauthorized, err)
 	case errors.Is(err, bot.ErrorConflict):
 		p.cfg.Metrics.Conflicts409.Inc()
-		wait := backoff(failures, time.Second, p.cfg.MaxBackoff)
+		wait := retry.Backoff(failures, time.Second, p.cfg.MaxBackoff)
 		p.log.Warn("poller: conflict: another getUpdates or a webhook is active; backing off", "err", err, "attempt", failures, "sleep_duration", wait)
 		return wait, nil
 	}
-	if ra, ok := RetryAfter(err); ok {
+	if ra, ok := telegram.RetryAfter(err); ok {
 		p.cfg.Metrics.RateLimited429.Inc()
 		p.log.Warn("poller: rate limited by Telegram", "retry_after", ra)
 		return ra, nil
 	}
-	wait := backoff(failures, 500*time.Millisecond, p.cfg.MaxBackoff)
+	wait := retry.Backoff(failures, 500*time.Millisecond, p.cfg.MaxBackoff)
 	p.log.Error("poller: getUpdates failed; retrying", "err", err, "attempt", failures, "sleep_duration", wait)
 	return wait, nil
-}
-
-// backoff is base·2^(attempt-1), capped, with ±25 % jitter so instances
-// that failed together do not retry together.
-func backoff(attempt int, base, capped time.Duration) time.Duration {
-	d := base
-	for i := 1; i < attempt && d < capped; i++ {
-		d *= 2
-	}
-	d = min(d, capped)
-	jitter := time.Duration(rand.Int64N(int64(d)/2+1)) - d/4
-	return max(d+jitter, time.Millisecond)
-}
-
-// sleepCtx waits d or until ctx ends; it reports whether the full wait
-// elapsed.
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }

@@ -8,18 +8,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kiebot/kiebot/actors/telegramtest"
+	"github.com/kiebot/kiebot/actors/telegram"
+
+	"github.com/kiebot/kiebot/actors/telegram/telegramtest"
 )
 
 // memorySink records batches; it fails the first failN calls.
 type memorySink struct {
 	mu      sync.Mutex
-	batches [][]RawUpdate
+	batches [][]telegram.RawUpdate
 	failN   int
 	stored  chan struct{}
 }
 
-func (s *memorySink) StoreUpdates(_ context.Context, b []RawUpdate) error {
+func (s *memorySink) StoreUpdates(_ context.Context, b []telegram.RawUpdate) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.failN > 0 {
@@ -48,7 +50,7 @@ func (s *memorySink) ids() []int64 {
 
 func newTestPoller(t *testing.T, tg *telegramtest.Server, token string, sink UpdateSink, onPoll func()) (*Poller, *Metrics) {
 	t.Helper()
-	cl, err := NewTelegram(TelegramConfig{APIURL: tg.URL, Token: token, Logger: slog.New(slog.DiscardHandler)})
+	cl, err := telegram.New(telegram.Config{APIURL: tg.URL, Token: token, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,13 +69,13 @@ func TestPollerHandlesTelegramErrors(t *testing.T) {
 	}{
 		{"409 conflict is counted and retried", 409, "Conflict: terminated by other getUpdates request", 0,
 			func(t *testing.T, m *Metrics, _ time.Duration) {
-				if got := testutilCounter(m.Conflicts409); got != 2 {
+				if got := counterValue(m.Conflicts409); got != 2 {
 					t.Errorf("409 counter = %v, want 2", got)
 				}
 			}},
 		{"429 waits retry_after", 429, "Too Many Requests: retry after 1", 1,
 			func(t *testing.T, m *Metrics, gap time.Duration) {
-				if got := testutilCounter(m.RateLimited429); got != 2 {
+				if got := counterValue(m.RateLimited429); got != 2 {
 					t.Errorf("429 counter = %v, want 2", got)
 				}
 				if gap < 900*time.Millisecond {

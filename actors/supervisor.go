@@ -9,53 +9,71 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/kiebot/kiebot/actors/internal/retry"
+	"github.com/kiebot/kiebot/actors/telegram"
+
 	"github.com/go-telegram/bot"
 
 	"github.com/kiebot/kiebot/store"
 )
 
-// IngestConfig configures the leader's term: how updates come in (polling
-// or webhook) and what processes them.
-type IngestConfig struct {
+// TermSupervisorConfig configures the leader's term: how updates come in
+// (polling or webhook), what processes them, and the leader-only workers
+// that run beside them.
+type TermSupervisorConfig struct {
 	Mode          string // "polling" or "webhook"
 	WebhookURL    string // webhook mode: the full URL Telegram calls
 	WebhookSecret string
-	Telegram      *Telegram
+	Telegram      *telegram.Client
 	Store         *store.Store
 	Logger        *slog.Logger
 	Metrics       *Metrics
 	// Poller and Dispatcher are built per term from these.
 	Poller     PollerConfig
 	Dispatcher DispatcherConfig
-	// Jobs, if set, runs beside the dispatcher for the term (the jobs
-	// actor); it must return once ctx ends.
-	Jobs func(ctx context.Context, t Term) error
+	// Workers run beside the dispatcher for the term (the shop's jobs
+	// actor, say): started after it, stopped after it, in order. Each must
+	// return once ctx ends; an error it returns before that ends the term.
+	Workers []Worker
 	// Wake connects the local poller to the local dispatcher.
 	Wake chan struct{}
 }
 
-// Ingest is the ingest supervisor: it is the leader's TermFunc. It sets up
-// Telegram for the mode, runs the poller (polling mode), the dispatcher and
-// the jobs actor, and on the way out stops them in order — ingest first,
-// then processing — and waits for each.
-type Ingest struct {
-	cfg IngestConfig
+// Worker is leader-only work that lives for one term.
+type Worker struct {
+	Name string
+	Run  func(ctx context.Context, t Term) error
+}
+
+// TermSupervisor runs one leadership term: it is the leader's TermFunc. It
+// sets Telegram up for the mode, starts the dispatcher (with its per-user
+// actors), the workers and, in polling mode, the poller; when the term
+// ends it stops them in order — the poller first, so nothing new comes in,
+// then the dispatcher, then the workers — and waits for each before it
+// returns, so the leader never reports standby with any of them running.
+type TermSupervisor struct {
+	cfg TermSupervisorConfig
 	log *slog.Logger
 }
 
-// NewIngest validates cfg; bad wiring panics.
-func NewIngest(cfg IngestConfig) *Ingest {
+// NewTermSupervisor validates cfg; bad wiring panics.
+func NewTermSupervisor(cfg TermSupervisorConfig) *TermSupervisor {
 	if cfg.Telegram == nil || cfg.Store == nil || cfg.Logger == nil || cfg.Metrics == nil {
-		panic("actors.NewIngest: Telegram, Store, Logger and Metrics are required")
+		panic("actors.NewTermSupervisor: Telegram, Store, Logger and Metrics are required")
 	}
 	if cfg.Mode != "polling" && cfg.Mode != "webhook" {
-		panic(fmt.Sprintf("actors.NewIngest: mode %q", cfg.Mode))
+		panic(fmt.Sprintf("actors.NewTermSupervisor: mode %q", cfg.Mode))
 	}
-	return &Ingest{cfg: cfg, log: cfg.Logger.With("component", "ingest")}
+	for _, w := range cfg.Workers {
+		if w.Name == "" || w.Run == nil {
+			panic("actors.NewTermSupervisor: every worker needs a Name and Run")
+		}
+	}
+	return &TermSupervisor{cfg: cfg, log: cfg.Logger.With("component", "term")}
 }
 
 // Run is one term's work.
-func (in *Ingest) Run(ctx context.Context, t Term) error {
+func (in *TermSupervisor) Run(ctx context.Context, t Term) error {
 	log := in.log.With("epoch", t.Epoch)
 	if err := in.prepareTelegram(ctx, log); err != nil {
 		if ctx.Err() != nil {
@@ -64,7 +82,7 @@ func (in *Ingest) Run(ctx context.Context, t Term) error {
 		return err
 	}
 
-	fatal := make(chan error, 3)
+	fatal := make(chan error, 2+len(in.cfg.Workers))
 	stage := func(name string, run func(context.Context) error) (stop func()) {
 		sctx, cancel := context.WithCancel(ctx)
 		done := make(chan struct{})
@@ -81,9 +99,9 @@ func (in *Ingest) Run(ctx context.Context, t Term) error {
 	dcfg.Wake = in.cfg.Wake
 	dispatcher := NewDispatcher(dcfg)
 	stopDispatcher := stage("dispatcher", dispatcher.Run)
-	stopJobs := func() {}
-	if in.cfg.Jobs != nil {
-		stopJobs = stage("jobs", func(ctx context.Context) error { return in.cfg.Jobs(ctx, t) })
+	stopWorkers := make([]func(), 0, len(in.cfg.Workers))
+	for _, w := range in.cfg.Workers {
+		stopWorkers = append(stopWorkers, stage(w.Name, func(ctx context.Context) error { return w.Run(ctx, t) }))
 	}
 	stopPoller := func() {}
 	if in.cfg.Mode == "polling" {
@@ -91,18 +109,20 @@ func (in *Ingest) Run(ctx context.Context, t Term) error {
 		pcfg.Sink = &Inbox{Store: in.cfg.Store, Metrics: in.cfg.Metrics, Source: "poll", Stored: in.cfg.Wake}
 		stopPoller = stage("poller", NewPoller(pcfg).Run)
 	}
-	log.Info("ingest: leading", "mode", in.cfg.Mode)
+	log.Info("term: leading", "mode", in.cfg.Mode)
 
 	var err error
 	select {
 	case <-ctx.Done():
 	case err = <-fatal:
-		log.Error("ingest: stopping the term", "err", err)
+		log.Error("term: stopping", "err", err)
 	}
 	stopPoller() // stop ingest first: nothing new comes in
 	stopDispatcher()
-	stopJobs()
-	log.Info("ingest: stopped")
+	for _, stop := range stopWorkers {
+		stop()
+	}
+	log.Info("term: stopped")
 	return err
 }
 
@@ -110,7 +130,7 @@ func (in *Ingest) Run(ctx context.Context, t Term) error {
 // polling deletes a webhook (keeping pending updates); webhook mode sets
 // the webhook when its URL or secret changed. Retried until done, since a
 // leader that cannot do this cannot ingest anything.
-func (in *Ingest) prepareTelegram(ctx context.Context, log *slog.Logger) error {
+func (in *TermSupervisor) prepareTelegram(ctx context.Context, log *slog.Logger) error {
 	for attempt := 1; ; attempt++ {
 		err := in.prepareOnce(ctx, log)
 		if err == nil {
@@ -119,18 +139,18 @@ func (in *Ingest) prepareTelegram(ctx context.Context, log *slog.Logger) error {
 		if errors.Is(err, bot.ErrorUnauthorized) {
 			return fmt.Errorf("%w: %v", ErrTelegramUnauthorized, err)
 		}
-		wait := backoff(attempt, 500*time.Millisecond, 30*time.Second)
-		if ra, ok := RetryAfter(err); ok {
+		wait := retry.Backoff(attempt, 500*time.Millisecond, 30*time.Second)
+		if ra, ok := telegram.RetryAfter(err); ok {
 			wait = ra
 		}
-		log.Error("ingest: cannot set up update delivery; retrying", "mode", in.cfg.Mode, "err", err, "attempt", attempt, "sleep_duration", wait)
-		if !sleepCtx(ctx, wait) {
+		log.Error("term: cannot set up update delivery; retrying", "mode", in.cfg.Mode, "err", err, "attempt", attempt, "sleep_duration", wait)
+		if !retry.Sleep(ctx, wait) {
 			return ctx.Err()
 		}
 	}
 }
 
-func (in *Ingest) prepareOnce(ctx context.Context, log *slog.Logger) error {
+func (in *TermSupervisor) prepareOnce(ctx context.Context, log *slog.Logger) error {
 	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	if in.cfg.Mode == "polling" {
@@ -156,7 +176,7 @@ func (in *Ingest) prepareOnce(ctx context.Context, log *slog.Logger) error {
 	}); err != nil {
 		return fmt.Errorf("set webhook: %w", err)
 	}
-	log.Info("ingest: webhook set", "url", in.cfg.WebhookURL)
+	log.Info("term: webhook set", "url", in.cfg.WebhookURL)
 	return store.SetWebhookFingerprint(cctx, in.cfg.Store.Pool(), in.cfg.Store.BotID(), want)
 }
 

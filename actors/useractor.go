@@ -10,6 +10,9 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/kiebot/kiebot/actors/internal/retry"
+	"github.com/kiebot/kiebot/actors/telegram"
+
 	"github.com/go-telegram/bot/models"
 
 	"github.com/kiebot/kiebot/store"
@@ -109,7 +112,7 @@ func (a *userActor) process(ctx context.Context, u store.PendingUpdate) {
 			if rerr := a.d.cfg.Store.RecordFailure(ctx, u.UpdateID, err.Error(), false); rerr != nil {
 				a.log.Warn("conversation: cannot count a failed attempt", "update_id", u.UpdateID, "err", rerr)
 			}
-			if !sleepCtx(ctx, time.Duration(attempt)*200*time.Millisecond) {
+			if !retry.Sleep(ctx, time.Duration(attempt)*200*time.Millisecond) {
 				return
 			}
 		}
@@ -122,7 +125,7 @@ func (a *userActor) process(ctx context.Context, u store.PendingUpdate) {
 		if err := tx.RecordFailure(ctx, u.UpdateID, err.Error(), true); err != nil {
 			return err
 		}
-		enc, err := encodeOps(apology)
+		enc, err := telegram.EncodeOps(apology)
 		if err != nil {
 			return err
 		}
@@ -163,12 +166,12 @@ func (a *userActor) try(ctx context.Context, u store.PendingUpdate) (err error) 
 	if step.State == "" {
 		step.State, step.Data = a.session.State, a.session.Data
 	}
-	enc, err := encodeOps(step.Ops)
+	enc, err := telegram.EncodeOps(step.Ops)
 	if err != nil {
 		return err
 	}
 	w := store.StepWrites{
-		UpdateID: u.UpdateID, UserID: a.userID, Touch: sender(&upd),
+		UpdateID: u.UpdateID, UserID: a.userID, Touch: Sender(&upd),
 		SaveState: u.UserID != 0 && step.State != "", State: step.State, Data: step.Data,
 		Ops: enc, SentOps: a.sent,
 	}
@@ -189,7 +192,7 @@ func (a *userActor) try(ctx context.Context, u store.PendingUpdate) (err error) 
 			if err != nil {
 				return err
 			}
-			moreEnc, err := encodeOps(more)
+			moreEnc, err := telegram.EncodeOps(more)
 			if err != nil {
 				return err
 			}
@@ -216,21 +219,6 @@ func (a *userActor) try(ctx context.Context, u store.PendingUpdate) (err error) 
 		step.AfterCommit()
 	}
 	return nil
-}
-
-// sender is who sent upd, recorded with every step (the conversation row
-// references the user).
-func sender(upd *models.Update) *store.SeenUser {
-	from, chat := updateSender(upd)
-	if from == nil {
-		if q := upd.PreCheckoutQuery; q != nil && q.From != nil {
-			from, chat = q.From, q.From.ID
-		} else {
-			return nil
-		}
-	}
-	s := seenUser(from, chat)
-	return &s
 }
 
 func (a *userActor) load(ctx context.Context) error {
@@ -262,7 +250,7 @@ func (a *userActor) flush(ctx context.Context) {
 			return
 		}
 		o := a.unsent[0]
-		var op Op
+		var op telegram.Op
 		if err := json.Unmarshal(o.Op, &op); err != nil {
 			a.log.Error("conversation: dropping an undecodable op", "op_id", o.ID, "err", err)
 		} else if !a.perform(ctx, op) {
@@ -280,7 +268,7 @@ func (a *userActor) flush(ctx context.Context) {
 
 // perform makes one call, honouring 429s a few times; it reports whether
 // the op is finished (done or given up) and may be deleted.
-func (a *userActor) perform(ctx context.Context, op Op) bool {
+func (a *userActor) perform(ctx context.Context, op telegram.Op) bool {
 	for attempt := 1; ; attempt++ {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.d.cfg.SendTimeout)
 		err := a.d.cfg.Telegram.Perform(cctx, op)
@@ -288,14 +276,14 @@ func (a *userActor) perform(ctx context.Context, op Op) bool {
 		if err == nil {
 			return true
 		}
-		if errors.Is(err, errPermanent) {
+		if errors.Is(err, telegram.ErrPermanent) {
 			a.log.Warn("conversation: Bot API call refused; dropped", "op", op.Kind, "err", err)
 			a.d.cfg.Metrics.TelegramErrors.WithLabelValues(op.Kind).Inc()
 			return true
 		}
 		a.d.cfg.Metrics.TelegramErrors.WithLabelValues(op.Kind).Inc()
-		wait := backoff(attempt, 500*time.Millisecond, 10*time.Second)
-		if ra, ok := RetryAfter(err); ok {
+		wait := retry.Backoff(attempt, 500*time.Millisecond, 10*time.Second)
+		if ra, ok := telegram.RetryAfter(err); ok {
 			a.d.cfg.Metrics.RateLimited429.Inc()
 			wait = ra
 		}
@@ -303,7 +291,7 @@ func (a *userActor) perform(ctx context.Context, op Op) bool {
 			a.log.Error("conversation: Bot API call keeps failing; will retry later", "op", op.Kind, "err", err)
 			return false
 		}
-		if !sleepCtx(ctx, wait) {
+		if !retry.Sleep(ctx, wait) {
 			return false
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+
+	"github.com/kiebot/kiebot/actors/telegram"
 )
 
 // WebhookPath is where Telegram delivers updates in webhook mode.
@@ -46,7 +48,7 @@ func (h *WebhookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not a Telegram update", http.StatusBadRequest)
 		return
 	}
-	if err := h.Inbox.StoreUpdates(r.Context(), []RawUpdate{{ID: *head.UpdateID, JSON: body}}); err != nil {
+	if err := h.Inbox.StoreUpdates(r.Context(), []telegram.RawUpdate{{ID: *head.UpdateID, JSON: body}}); err != nil {
 		h.Logger.Error("webhook: cannot store an update; Telegram will retry", "update_id", *head.UpdateID, "err", err)
 		http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
 		return

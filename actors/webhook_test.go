@@ -1,4 +1,4 @@
-package actors
+package actors_test
 
 import (
 	"fmt"
@@ -11,18 +11,22 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kiebot/kiebot/actors/telegramtest"
+	"github.com/kiebot/kiebot/actors"
+
+	"github.com/kiebot/kiebot/actors/actorstest"
+
+	"github.com/kiebot/kiebot/actors/telegram/telegramtest"
 	"github.com/kiebot/kiebot/store"
 	"github.com/kiebot/kiebot/store/storetest"
 )
 
 // receiver starts a webhook receiver for the harness's bot on its own pool,
 // as every instance runs one, leader or standby.
-func (h *harness) receiver(t *testing.T, secret string) (*httptest.Server, *atomic.Int64) {
+func receiver(t *testing.T, h *actorstest.Harness, secret string) (*httptest.Server, *atomic.Int64) {
 	t.Helper()
-	st := store.New(storetest.OpenPool(t, h.dsn), h.botID)
+	st := store.New(storetest.OpenPool(t, h.DSN), h.BotID)
 	var hits atomic.Int64
-	recv := &WebhookReceiver{Secret: secret, Inbox: &Inbox{Store: st, Metrics: NewMetrics("t", nil), Source: "webhook"}, Logger: slog.New(slog.DiscardHandler)}
+	recv := &actors.WebhookReceiver{Secret: secret, Inbox: &actors.Inbox{Store: st, Metrics: actors.NewMetrics("t", nil), Source: "webhook"}, Logger: slog.New(slog.DiscardHandler)}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
 		recv.ServeHTTP(w, r)
@@ -32,10 +36,10 @@ func (h *harness) receiver(t *testing.T, secret string) (*httptest.Server, *atom
 }
 
 func TestWebhookModeLeaderAndStandbyBothStore(t *testing.T) {
-	h := newHarness(t, testBotToken)
-	ctx := testContext(t, 60*time.Second)
-	recvA, hitsA := h.receiver(t, "test-secret")
-	recvB, hitsB := h.receiver(t, "test-secret")
+	h := actorstest.New(t, testBotToken)
+	ctx := actorstest.Context(t, 60*time.Second)
+	recvA, hitsA := receiver(t, h, "test-secret")
+	recvB, hitsB := receiver(t, h, "test-secret")
 	// Telegram calls one public URL; Render's router spreads the calls
 	// over both instances.
 	var n atomic.Int64
@@ -57,39 +61,39 @@ func TestWebhookModeLeaderAndStandbyBothStore(t *testing.T) {
 	}))
 	defer lb.Close()
 
-	h.start("a", instanceOptions{mode: "webhook", webhookURL: lb.URL + WebhookPath})
-	h.start("b", instanceOptions{mode: "webhook", webhookURL: lb.URL + WebhookPath})
-	if err := h.tg.WaitFor(ctx, func() bool { return h.bot.WebhookInfo().URL != "" }); err != nil {
+	h.Start("a", actorstest.Options{Mode: "webhook", WebhookURL: lb.URL + actors.WebhookPath})
+	h.Start("b", actorstest.Options{Mode: "webhook", WebhookURL: lb.URL + actors.WebhookPath})
+	if err := h.TG.WaitFor(ctx, func() bool { return h.Bot.WebhookInfo().URL != "" }); err != nil {
 		t.Fatal(err)
 	}
-	u := h.bot.AddUser(telegramtest.UserConfig{FirstName: "W"})
+	u := h.Bot.AddUser(telegramtest.UserConfig{FirstName: "W"})
 	const msgs = 10
 	for i := range msgs {
 		u.SendText(fmt.Sprintf("m%d", i))
 	}
-	if err := h.tg.WaitFor(ctx, func() bool { return len(h.bot.Sent(u.ID())) >= msgs }); err != nil {
+	if err := h.TG.WaitFor(ctx, func() bool { return len(h.Bot.Sent(u.ID())) >= msgs }); err != nil {
 		t.Fatal(err)
 	}
 	if hitsA.Load() == 0 || hitsB.Load() == 0 {
 		t.Fatalf("both receivers should have stored updates: %d and %d", hitsA.Load(), hitsB.Load())
 	}
-	for k, m := range h.bot.Sent(u.ID()) {
+	for k, m := range h.Bot.Sent(u.ID()) {
 		if want := fmt.Sprintf("#%d m%d", k+1, k); m.Text != want {
 			t.Fatalf("reply %d = %q, want %q", k, m.Text, want)
 		}
 	}
-	if calls := h.tg.Calls(testBotToken, "getUpdates"); calls != 0 {
+	if calls := h.TG.Calls(testBotToken, "getUpdates"); calls != 0 {
 		t.Fatalf("webhook mode polled %d times", calls)
 	}
 }
 
 func TestWebhookReceiverRejectsAndDedupes(t *testing.T) {
-	h := newHarness(t, testBotToken)
-	ctx := testContext(t, 60*time.Second)
-	recv, _ := h.receiver(t, "right-secret")
-	h.bot.AddUser(telegramtest.UserConfig{ID: 42, FirstName: "X"})
+	h := actorstest.New(t, testBotToken)
+	ctx := actorstest.Context(t, 60*time.Second)
+	recv, _ := receiver(t, h, "right-secret")
+	h.Bot.AddUser(telegramtest.UserConfig{ID: 42, FirstName: "X"})
 	post := func(secret, body string) int {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, recv.URL+WebhookPath, strings.NewReader(body))
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, recv.URL+actors.WebhookPath, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		if secret != "" {
 			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
@@ -104,7 +108,7 @@ func TestWebhookReceiverRejectsAndDedupes(t *testing.T) {
 	update := func(id int) string {
 		return fmt.Sprintf(`{"update_id":%d,"message":{"message_id":1,"date":1,"chat":{"id":42,"type":"private"},"from":{"id":42,"is_bot":false,"first_name":"X"},"text":"hi"}}`, id)
 	}
-	st := store.New(storetest.OpenPool(t, h.dsn), h.botID)
+	st := store.New(storetest.OpenPool(t, h.DSN), h.BotID)
 	stored := func(id int64) bool {
 		ok, _, _, err := st.UpdateState(ctx, id)
 		if err != nil {
@@ -133,14 +137,14 @@ func TestWebhookReceiverRejectsAndDedupes(t *testing.T) {
 	}
 
 	// Processed once: a leader consumes it, and the duplicates changed nothing.
-	h.start("a", instanceOptions{mode: "webhook", webhookURL: recv.URL + WebhookPath})
-	if _, err := h.bot.WaitMessage(ctx, 42, func(m telegramtest.Message) bool { return m.Text == "#1 hi" }); err != nil {
+	h.Start("a", actorstest.Options{Mode: "webhook", WebhookURL: recv.URL + actors.WebhookPath})
+	if _, err := h.Bot.WaitMessage(ctx, 42, func(m telegramtest.Message) bool { return m.Text == "#1 hi" }); err != nil {
 		t.Fatal(err)
 	}
 	if code := post("right-secret", update(3)); code != http.StatusOK {
 		t.Fatalf("late duplicate: %d", code)
 	}
-	if sent := h.bot.Sent(42); len(sent) != 1 {
+	if sent := h.Bot.Sent(42); len(sent) != 1 {
 		t.Fatalf("update 3 took effect %d times", len(sent))
 	}
 }
@@ -148,9 +152,9 @@ func TestWebhookReceiverRejectsAndDedupes(t *testing.T) {
 func TestWebhookAnswers503WhenTheDatabaseIsDown(t *testing.T) {
 	pool := storetest.NewPool(t)
 	st := store.New(pool, 1)
-	recv := &WebhookReceiver{Secret: "s", Inbox: &Inbox{Store: st, Metrics: NewMetrics("t", nil), Source: "webhook"}, Logger: slog.New(slog.DiscardHandler)}
+	recv := &actors.WebhookReceiver{Secret: "s", Inbox: &actors.Inbox{Store: st, Metrics: actors.NewMetrics("t", nil), Source: "webhook"}, Logger: slog.New(slog.DiscardHandler)}
 	pool.Close() // the database goes away
-	req := httptest.NewRequest(http.MethodPost, WebhookPath, strings.NewReader(`{"update_id":9}`))
+	req := httptest.NewRequest(http.MethodPost, actors.WebhookPath, strings.NewReader(`{"update_id":9}`))
 	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "s")
 	rec := httptest.NewRecorder()
 	recv.ServeHTTP(rec, req)

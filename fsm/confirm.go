@@ -67,10 +67,10 @@ func (t *turn) askAt(i int, note string) error {
 
 // offer is a priced order as the user would be charged now.
 type offer struct {
-	q        pricing.Quote // Free set only when nothing is charged
-	free     bool          // a free use is consumed instead of money
-	freeLeft int           // free uses left today, for a free model
-	freeOver bool          // a free model whose daily uses are spent: the normal price applies
+	q        pricing.Quote
+	free     bool // a free use is consumed instead of money
+	freeLeft int  // free uses left today, for a free model
+	freeOver bool // a free model whose daily uses are spent: the normal price applies
 	avail    int64
 	held     int64
 	running  int
@@ -98,7 +98,6 @@ func (t *turn) offer(m *pricing.Model) (offer, error) {
 		o.freeLeft = max(t.env.FreeDailyLimit-used, 0)
 		o.free, o.freeOver = o.freeLeft > 0, o.freeLeft == 0
 	}
-	o.q.Free = o.free
 	if o.avail, o.held, err = facts.Balance(); err != nil {
 		return offer{}, fmt.Errorf("read balance: %w", err)
 	}
@@ -227,7 +226,10 @@ func (t *turn) confirm() error {
 		t.answer(T(t.lang, KeyBusyAnswer, t.env.MaxRunningJobs), true)
 		return t.review("")
 	}
-	job := CreateJob{ModelID: m.ID(), Params: maps.Clone(t.s.Params), FileIDs: cloneFiles(t.s.Files), Quote: o.q}
+	job := CreateJob{ModelID: m.ID(), Params: maps.Clone(t.s.Params), FileIDs: cloneFiles(t.s.Files), Quote: o.q, Charge: ChargeBalance}
+	if o.free {
+		job.Charge = ChargeFreeUse
+	}
 	if job.Params == nil {
 		job.Params = pricing.Params{}
 	}
@@ -253,7 +255,9 @@ func jobKey(userID int64, nonce string, job CreateJob) string {
 	for _, k := range slices.Sorted(maps.Keys(job.FileIDs)) {
 		fmt.Fprintf(h, "f\x00%s\x00%s\x00", k, strings.Join(job.FileIDs[k], "\x01"))
 	}
-	fmt.Fprintf(h, "%d\x00%t", job.Quote.Kopecks, job.Quote.Free)
+	// The key's bytes are as they were when the charge was written into
+	// Quote.Free: a confirmation shown before an upgrade keeps its key.
+	fmt.Fprintf(h, "%d\x00%t", job.Quote.Kopecks, job.Charge == ChargeFreeUse)
 	return "confirm:" + hex.EncodeToString(h.Sum(nil))[:32]
 }
 

@@ -163,7 +163,7 @@ func TestHappyPaths(t *testing.T) {
 				t.Fatalf("files %v, want %v", job.FileIDs, tt.files)
 			}
 			want, err := env.Pricer.Quote(tt.model, job.Params)
-			if err != nil || job.Quote.Kopecks != want.Kopecks || job.Quote.Free {
+			if err != nil || job.Quote.Kopecks != want.Kopecks || job.Charge != ChargeBalance {
 				t.Fatalf("quote %v, pricer %v (%v)", job.Quote, want, err)
 			}
 			after := pricing.FormatRUB(facts.avail - want.Kopecks)
@@ -286,8 +286,8 @@ func TestFreeTier(t *testing.T) {
 	if !strings.Contains(c.screenText(), "осталось сегодня: 2 из 3") {
 		t.Fatalf("confirmation: %q", c.screenText())
 	}
-	if job := c.createJob(); !job.Quote.Free {
-		t.Fatalf("free job quoted %+v", job.Quote)
+	if job := c.createJob(); job.Charge != ChargeFreeUse {
+		t.Fatalf("free job charged %v, quoted %+v", job.Charge, job.Quote)
 	}
 
 	facts.freeUsed = 3 // the day's uses are spent: the normal price applies
@@ -296,8 +296,8 @@ func TestFreeTier(t *testing.T) {
 	if !strings.Contains(c.screenText(), "закончились") || !strings.Contains(c.screenText(), pricing.FormatRUB(q.Kopecks)) {
 		t.Fatalf("confirmation after the limit: %q", c.screenText())
 	}
-	if job := c.createJob(); job.Quote.Free || job.Quote.Kopecks != q.Kopecks {
-		t.Fatalf("job after the limit quoted %+v", job.Quote)
+	if job := c.createJob(); job.Charge != ChargeBalance || job.Quote.Kopecks != q.Kopecks {
+		t.Fatalf("job after the limit charged %v, quoted %+v", job.Charge, job.Quote)
 	}
 
 	env.FreeDailyLimit = 0 // the free tier off: no free button, normal prices

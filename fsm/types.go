@@ -1,6 +1,7 @@
 package fsm
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/kiebot/kiebot/pricing"
@@ -122,8 +123,8 @@ type Answer struct {
 type Command interface{ isCommand() }
 
 // CreateJob: the user confirmed. The actor re-uploads FileIDs to Kie, then in
-// one transaction creates the job with IdempotencyKey and holds Quote.Kopecks
-// (or consumes a free use when Quote.Free), then shows JobAccepted (or
+// one transaction creates the job with IdempotencyKey and, as Charge says,
+// holds Quote.Kopecks or consumes a free use, then shows JobAccepted (or
 // InsufficientFunds / FreeLimitReached / TooManyJobs if the database says so).
 // A second tap on the same confirmation button yields the same command with
 // the same key, so the database makes one job of it.
@@ -132,7 +133,38 @@ type CreateJob struct {
 	Params         pricing.Params
 	FileIDs        map[string][]string // field → Telegram file ids
 	Quote          pricing.Quote       // the price shown on the confirmation screen
+	Charge         Charge              // how it is paid
 	IdempotencyKey string              // derived from the confirmation screen
+}
+
+// Charge is how a confirmed order is paid.
+type Charge int
+
+const (
+	// chargeUnrecorded is a CreateJob saved (in a session's last pressed
+	// confirmation) before Charge existed; decoding resolves it.
+	chargeUnrecorded Charge = iota
+	// ChargeBalance holds the quote's price from the balance.
+	ChargeBalance
+	// ChargeFreeUse consumes one of today's free uses; no money moves.
+	ChargeFreeUse
+)
+
+// UnmarshalJSON reads CreateJobs saved before Charge existed, when
+// Quote.Free meant "a free use is consumed", so a tap on such a
+// confirmation after an upgrade is charged (and keyed) as it was shown.
+func (c *CreateJob) UnmarshalJSON(b []byte) error {
+	type plain CreateJob
+	if err := json.Unmarshal(b, (*plain)(c)); err != nil {
+		return err
+	}
+	if c.Charge == chargeUnrecorded {
+		c.Charge = ChargeBalance
+		if c.Quote.Free {
+			c.Charge = ChargeFreeUse
+		}
+	}
+	return nil
 }
 
 // SetLanguage is persisted by the actor; the Result already renders in the

@@ -1,9 +1,18 @@
-package actors
+// Package actorstest starts kiebot instances — the engine's leader, term
+// supervisor, poller, dispatcher and user actors — against a real
+// PostgreSQL database (store/storetest) and the fake Bot API
+// (actors/telegram/telegramtest), for the engine's own tests and for the
+// shop's, which plug their handlers and workers in with Harness.Build.
+// Instances run with short leases, so failovers happen within a test's
+// patience, and report what they do to an EventLog tests wait on.
+package actorstest
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"log/slog"
 	"strings"
 	"sync"
@@ -14,62 +23,73 @@ import (
 	"github.com/jackc/pgx/v5"
 	dto "github.com/prometheus/client_model/go"
 
-	"github.com/kiebot/kiebot/actors/telegramtest"
-	"github.com/kiebot/kiebot/fsm"
+	"github.com/kiebot/kiebot/actors"
+	"github.com/kiebot/kiebot/actors/telegram"
+	"github.com/kiebot/kiebot/actors/telegram/telegramtest"
 	"github.com/kiebot/kiebot/store"
 	"github.com/kiebot/kiebot/store/storetest"
 )
 
 // Short leases so failovers happen within a test's patience.
 const (
-	testTTL       = 2 * time.Second
-	testHeartbeat = 500 * time.Millisecond
-	testRetry     = 100 * time.Millisecond
+	TTL   = 2 * time.Second        // the default LOCK_TTL; the heartbeat runs every TTL/4
+	Retry = 100 * time.Millisecond // how often a standby tries the lock
 )
 
-// echoHandler answers every text with "#k text": k counts the user's
+// BotToken is the token of the bot tests run unless they need another
+// (its numeric prefix is the bot id).
+const BotToken = "5550001:AAtestTOKENforLEADERtests_abcdefgh"
+
+// EchoHandler answers every text with "#k text": k counts the user's
 // messages in the persisted conversation data, so a reply sequence of
 // #1..#n proves every update took effect exactly once, in order, and that
 // the state survived failovers.
-type echoHandler struct{}
+type EchoHandler struct{}
 
 type echoData struct {
 	Count int `json:"count"`
 }
 
-func (echoHandler) Handle(_ context.Context, s Session, upd *models.Update) (Step, error) {
+// Handle implements actors.UpdateHandler.
+func (EchoHandler) Handle(_ context.Context, s actors.Session, upd *models.Update) (actors.Step, error) {
 	if upd.Message == nil || upd.Message.From == nil {
-		return Step{}, nil
+		return actors.Step{}, nil
 	}
 	var d echoData
 	if len(s.Data) > 0 {
 		if err := json.Unmarshal(s.Data, &d); err != nil {
-			return Step{}, err
+			return actors.Step{}, err
 		}
 	}
 	d.Count++
 	data, _ := json.Marshal(d)
 	m := upd.Message
-	return Step{
-		State: fsm.StateMenu,
+	return actors.Step{
+		State: "menu",
 		Data:  data,
-		Ops:   []Op{ScreenOp(m.Chat.ID, fsm.Screen{Text: fmt.Sprintf("#%d %s", d.Count, fsm.Escape(m.Text))})},
+		Ops:   []telegram.Op{telegram.SendOp(m.Chat.ID, fmt.Sprintf("#%d %s", d.Count, html.EscapeString(m.Text)), nil)},
 	}, nil
 }
 
-func (echoHandler) Apology(context.Context, int64) []Op { return nil }
+// Apology implements actors.UpdateHandler.
+func (EchoHandler) Apology(context.Context, int64) []telegram.Op { return nil }
 
-// eventLog records what instances did, in order, for ordering assertions.
-type eventLog struct {
+// EventLog records what instances did, in order, for ordering assertions:
+// "<name> poll", "<name> poller stopped", "<name> elected <epoch>",
+// "<name> term started <epoch>", "<name> term stopped <epoch>",
+// "<name> lock busy" and "<name> <role> <epoch>" for every role change.
+type EventLog struct {
 	mu      sync.Mutex
 	events  []string
 	times   []time.Time // when each event happened
 	changed chan struct{}
 }
 
-func newEventLog() *eventLog { return &eventLog{changed: make(chan struct{})} }
+// NewEventLog returns an empty log.
+func NewEventLog() *EventLog { return &EventLog{changed: make(chan struct{})} }
 
-func (l *eventLog) add(format string, args ...any) {
+// Add records an event.
+func (l *EventLog) Add(format string, args ...any) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.events = append(l.events, fmt.Sprintf(format, args...))
@@ -78,15 +98,16 @@ func (l *eventLog) add(format string, args ...any) {
 	l.changed = make(chan struct{})
 }
 
-func (l *eventLog) snapshot() []string {
+// Snapshot is every event so far.
+func (l *EventLog) Snapshot() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return append([]string(nil), l.events...)
 }
 
-// waitFor blocks until cond holds over the events (re-checked at every new
+// WaitFor blocks until cond holds over the events (re-checked at every new
 // event) or ctx ends.
-func (l *eventLog) waitFor(ctx context.Context, cond func([]string) bool) error {
+func (l *EventLog) WaitFor(ctx context.Context, cond func([]string) bool) error {
 	for {
 		l.mu.Lock()
 		events := append([]string(nil), l.events...)
@@ -98,15 +119,15 @@ func (l *eventLog) waitFor(ctx context.Context, cond func([]string) bool) error 
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return fmt.Errorf("waiting for events: %w; events so far: %s", ctx.Err(), strings.Join(l.snapshot(), ", "))
+			return fmt.Errorf("waiting for events: %w; events so far: %s", ctx.Err(), strings.Join(l.Snapshot(), ", "))
 		}
 	}
 }
 
-// firstPollOfNewTerm finds, after t0, the first term started with an epoch
+// FirstPollOfNewTerm finds, after t0, the first term started with an epoch
 // above epoch and the first poll of that instance after it; it returns
 // that poll's time.
-func (l *eventLog) firstPollOfNewTerm(t0 time.Time, epoch int) (time.Time, bool) {
+func (l *EventLog) FirstPollOfNewTerm(t0 time.Time, epoch int) (time.Time, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	who := ""
@@ -131,8 +152,9 @@ func (l *eventLog) firstPollOfNewTerm(t0 time.Time, epoch int) (time.Time, bool)
 	return time.Time{}, false
 }
 
-func (l *eventLog) index(event string) int {
-	for i, e := range l.snapshot() {
+// Index is the position of event, -1 if it has not happened.
+func (l *EventLog) Index(event string) int {
+	for i, e := range l.Snapshot() {
 		if e == event {
 			return i
 		}
@@ -140,7 +162,8 @@ func (l *eventLog) index(event string) int {
 	return -1
 }
 
-func count(events []string, prefix string) int {
+// Count is how many events start with prefix.
+func Count(events []string, prefix string) int {
 	n := 0
 	for _, e := range events {
 		if strings.HasPrefix(e, prefix) {
@@ -150,31 +173,34 @@ func count(events []string, prefix string) int {
 	return n
 }
 
-// harness is one bot on one database and one fake Bot API, with as many
+// Harness is one bot on one database and one fake Bot API, with as many
 // instances as a test starts.
-type harness struct {
-	// build, when set, supplies an instance's handlers and jobs actor
-	// (the shop); otherwise instances run the echo conversation.
-	build func(st *store.Store, tg *Telegram, metrics *Metrics, wake chan int64) (UpdateHandler, PreCheckoutHandler, func(context.Context, Term) error)
+type Harness struct {
+	// Build, when set, supplies an instance's handlers and leader-only
+	// workers (the shop's); otherwise instances run EchoHandler and refuse
+	// payments. It is called once per instance started.
+	Build func(st *store.Store, tg *telegram.Client, metrics *actors.Metrics) (actors.UpdateHandler, actors.PreCheckoutHandler, []actors.Worker)
 
-	t      testing.TB
-	dsn    string
-	admin  *pgx.Conn
-	tg     *telegramtest.Server
-	bot    *telegramtest.Bot
-	token  string
-	botID  int64
-	events *eventLog
+	T      testing.TB
+	DSN    string
+	Admin  *pgx.Conn // a connection of the test's own, outside every instance
+	TG     *telegramtest.Server
+	Bot    *telegramtest.Bot
+	Token  string
+	BotID  int64
+	Events *EventLog
 }
 
-func newHarness(t *testing.T, token string) *harness {
+// New starts a fake Bot API and a fresh database for one bot.
+func New(t testing.TB, token string) *Harness {
 	t.Helper()
 	tg := telegramtest.NewServer()
 	t.Cleanup(tg.Close)
-	return newHarnessOn(t, tg, storetest.NewDatabase(t), token)
+	return NewOn(t, tg, storetest.NewDatabase(t), token)
 }
 
-func newHarnessOn(t testing.TB, tg *telegramtest.Server, dsn, token string) *harness {
+// NewOn is New on a fake Bot API and a database the caller made.
+func NewOn(t testing.TB, tg *telegramtest.Server, dsn, token string) *Harness {
 	t.Helper()
 	var botID int64
 	fmt.Sscanf(token, "%d:", &botID)
@@ -183,27 +209,27 @@ func newHarnessOn(t testing.TB, tg *telegramtest.Server, dsn, token string) *har
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { admin.Close(context.Background()) })
-	return &harness{t: t, dsn: dsn, admin: admin, tg: tg, bot: tg.AddBot(token), token: token, botID: botID, events: newEventLog()}
+	return &Harness{T: t, DSN: dsn, Admin: admin, TG: tg, Bot: tg.AddBot(token), Token: token, BotID: botID, Events: NewEventLog()}
 }
 
-// instance is one running kiebot instance of the harness's bot.
-type instance struct {
-	name    string
-	status  *StatusBoard
-	metrics *Metrics
-	stall   *stallSwitch
+// Instance is one running kiebot instance of the harness's bot.
+type Instance struct {
+	Name    string
+	Status  *actors.StatusBoard
+	Metrics *actors.Metrics
+	Stall   *StallSwitch
 	cancel  context.CancelFunc
 	done    chan error
-	pool    interface{ Close() }
 }
 
-// stallSwitch freezes an instance's heartbeat while on.
-type stallSwitch struct {
+// StallSwitch freezes an instance's heartbeat while on.
+type StallSwitch struct {
 	mu sync.Mutex
 	on chan struct{} // non-nil while stalled; closed to release
 }
 
-func (s *stallSwitch) freeze() {
+// Freeze stops the heartbeat before its next round.
+func (s *StallSwitch) Freeze() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.on == nil {
@@ -211,7 +237,8 @@ func (s *stallSwitch) freeze() {
 	}
 }
 
-func (s *stallSwitch) thaw() {
+// Thaw lets a frozen heartbeat go on.
+func (s *StallSwitch) Thaw() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.on != nil {
@@ -220,7 +247,7 @@ func (s *stallSwitch) thaw() {
 	}
 }
 
-func (s *stallSwitch) wait(ctx context.Context) {
+func (s *StallSwitch) wait(ctx context.Context) {
 	s.mu.Lock()
 	ch := s.on
 	s.mu.Unlock()
@@ -233,140 +260,129 @@ func (s *stallSwitch) wait(ctx context.Context) {
 	}
 }
 
-type instanceOptions struct {
-	mode            string
-	handler         UpdateHandler
-	preCheckout     PreCheckoutHandler
-	idleTimeout     time.Duration
-	requestHandover bool
-	ttl             time.Duration
-	logger          *slog.Logger
-	webhookURL      string
+// Options configure one instance; the zero value polls with EchoHandler.
+type Options struct {
+	Mode            string // "polling" (default) or "webhook"
+	Handler         actors.UpdateHandler
+	PreCheckout     actors.PreCheckoutHandler
+	IdleTimeout     time.Duration
+	RequestHandover bool
+	TTL             time.Duration // LOCK_TTL; default TTL
+	Logger          *slog.Logger  // default: discarded
+	WebhookURL      string
 }
 
-func (h *harness) start(name string, opts instanceOptions) *instance {
-	h.t.Helper()
+// Start runs an instance until the test ends (or Instance.Stop).
+func (h *Harness) Start(name string, opts Options) *Instance {
+	h.T.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	pool := storetest.OpenPool(h.t, h.dsn)
-	st := store.New(pool, h.botID)
-	log := opts.logger
+	pool := storetest.OpenPool(h.T, h.DSN)
+	st := store.New(pool, h.BotID)
+	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	log = log.With("instance", name)
-	metrics := NewMetrics("test", nil)
-	inst := &instance{name: name, metrics: metrics, stall: &stallSwitch{}, cancel: cancel, done: make(chan error, 1), pool: pool}
-	inst.status = &StatusBoard{OnSet: func(s Status) { h.events.add("%s %s %d", name, s.Role, s.Epoch) }}
-	tg, err := NewTelegram(TelegramConfig{APIURL: h.tg.URL, Token: h.token, Logger: log})
+	metrics := actors.NewMetrics("test", nil)
+	inst := &Instance{Name: name, Metrics: metrics, Stall: &StallSwitch{}, cancel: cancel, done: make(chan error, 1)}
+	inst.Status = &actors.StatusBoard{OnSet: func(s actors.Status) { h.Events.Add("%s %s %d", name, s.Role, s.Epoch) }}
+	tg, err := telegram.New(telegram.Config{APIURL: h.TG.URL, Token: h.Token, Logger: log})
 	if err != nil {
-		h.t.Fatal(err)
+		h.T.Fatal(err)
 	}
-	handler := opts.handler
+	handler, preCheckout := opts.Handler, opts.PreCheckout
 	if handler == nil {
-		handler = echoHandler{}
+		handler = EchoHandler{}
 	}
-	mode := opts.mode
-	if mode == "" {
-		mode = "polling"
-	}
-	ttl := opts.ttl
-	if ttl == 0 {
-		ttl = testTTL
-	}
-	preCheckout := opts.preCheckout
 	if preCheckout == nil {
-		preCheckout = refusePayments{}
+		preCheckout = RefusePayments{}
 	}
+	var workers []actors.Worker
+	if h.Build != nil {
+		handler, preCheckout, workers = h.Build(st, tg, metrics)
+	}
+	mode := cmp.Or(opts.Mode, "polling")
+	ttl := cmp.Or(opts.TTL, TTL)
 	connConfig := pool.Config().ConnConfig.Copy()
 	wake := make(chan struct{}, 1)
-	var jobsRun func(context.Context, Term) error
-	if h.build != nil {
-		handler, preCheckout, jobsRun = h.build(st, tg, metrics, make(chan int64, 256))
-	}
-	ingest := NewIngest(IngestConfig{
-		Mode: mode, WebhookURL: opts.webhookURL, WebhookSecret: "test-secret", Telegram: tg, Store: st, Logger: log, Metrics: metrics,
-		Poller: PollerConfig{Telegram: tg, Logger: log, Metrics: metrics, PollTimeout: 2 * time.Second, MaxBackoff: time.Second,
-			OnPoll: func() { h.events.add("%s poll", name) },
-			OnStop: func() { h.events.add("%s poller stopped", name) }},
-		Dispatcher: DispatcherConfig{Store: st, Telegram: tg, Handler: handler, PreCheckout: preCheckout, Logger: log,
+	term := actors.NewTermSupervisor(actors.TermSupervisorConfig{
+		Mode: mode, WebhookURL: opts.WebhookURL, WebhookSecret: "test-secret", Telegram: tg, Store: st, Logger: log, Metrics: metrics,
+		Poller: actors.PollerConfig{Telegram: tg, Logger: log, Metrics: metrics, PollTimeout: 2 * time.Second, MaxBackoff: time.Second,
+			OnPoll: func() { h.Events.Add("%s poll", name) },
+			OnStop: func() { h.Events.Add("%s poller stopped", name) }},
+		Dispatcher: actors.DispatcherConfig{Store: st, Telegram: tg, Handler: handler, PreCheckout: preCheckout, Logger: log,
 			Metrics: metrics, ConnConfig: connConfig, RescanEvery: 200 * time.Millisecond, SendTimeout: 5 * time.Second,
-			IdleTimeout: opts.idleTimeout},
-		Jobs: jobsRun,
-		Wake: wake,
+			IdleTimeout: opts.IdleTimeout},
+		Workers: workers,
+		Wake:    wake,
 	})
-	leader := NewLeader(LeaderConfig{
-		BotID: h.botID, Instance: name, Version: "test", ConnConfig: connConfig, LockTTL: ttl, Heartbeat: ttl / 4,
-		RetryInterval: testRetry, RequestHandover: opts.requestHandover, Term: ingest.Run, Logger: log, Metrics: metrics, Status: inst.status,
-		Hooks: LeaderHooks{
-			Elected:         func(epoch int64) { h.events.add("%s elected %d", name, epoch) },
-			TermStarted:     func(epoch int64) { h.events.add("%s term started %d", name, epoch) },
-			TermStopped:     func(epoch int64, reason string) { h.events.add("%s term stopped %d", name, epoch) },
-			BeforeHeartbeat: inst.stall.wait,
+	leader := actors.NewLeader(actors.LeaderConfig{
+		BotID: h.BotID, Instance: name, Version: "test", ConnConfig: connConfig, LockTTL: ttl, Heartbeat: ttl / 4,
+		RetryInterval: Retry, RequestHandover: opts.RequestHandover, Term: term.Run, Logger: log, Metrics: metrics, Status: inst.Status,
+		Hooks: actors.LeaderHooks{
+			Elected:         func(epoch int64) { h.Events.Add("%s elected %d", name, epoch) },
+			TermStarted:     func(epoch int64) { h.Events.Add("%s term started %d", name, epoch) },
+			TermStopped:     func(epoch int64, reason string) { h.Events.Add("%s term stopped %d", name, epoch) },
+			BeforeHeartbeat: inst.Stall.wait,
 			LockAttempt: func(ok bool) {
 				if !ok {
-					h.events.add("%s lock busy", name)
+					h.Events.Add("%s lock busy", name)
 				}
 			},
 		},
 	})
 	go func() { inst.done <- leader.Run(ctx) }()
-	h.t.Cleanup(func() { inst.stop(h.t) })
+	h.T.Cleanup(func() { inst.Stop(h.T) })
 	return inst
 }
 
-// newBenchHarness is newHarness for benchmarks.
-func newBenchHarness(b *testing.B) *harness {
-	b.Helper()
-	tg := telegramtest.NewServer()
-	b.Cleanup(tg.Close)
-	return newHarnessOn(b, tg, storetest.NewDatabase(b), testBotToken)
-}
-
-// stop shuts the instance down gracefully and waits for it.
-func (i *instance) stop(t testing.TB) {
+// Stop shuts the instance down gracefully and waits for it; a second call
+// does nothing.
+func (i *Instance) Stop(t testing.TB) {
 	t.Helper()
 	i.cancel()
 	select {
 	case err, ok := <-i.done:
 		if ok && err != nil {
-			t.Errorf("instance %s: %v", i.name, err)
+			t.Errorf("instance %s: %v", i.Name, err)
 		}
 		if ok {
 			close(i.done)
 		}
 	case <-time.After(30 * time.Second):
-		t.Fatalf("instance %s did not stop", i.name)
+		t.Fatalf("instance %s did not stop", i.Name)
 	}
 }
 
-// lockBackendPID is the backend holding the bot's leader lock (0: none).
-func (h *harness) lockBackendPID(ctx context.Context) int32 {
-	h.t.Helper()
-	pid, err := store.LockHolderPID(ctx, h.admin, store.LeaderLockKey(h.botID))
+// LockBackendPID is the backend holding the bot's leader lock (0: none).
+func (h *Harness) LockBackendPID(ctx context.Context) int32 {
+	h.T.Helper()
+	pid, err := store.LockHolderPID(ctx, h.Admin, store.LeaderLockKey(h.BotID))
 	if err != nil {
-		h.t.Fatal(err)
+		h.T.Fatal(err)
 	}
 	return pid
 }
 
-func (h *harness) leaderName() string {
-	var lease store.Lease
-	lease, err := store.ReadLease(context.Background(), h.admin, h.botID)
+// LeaderName is the instance the lease names.
+func (h *Harness) LeaderName() string {
+	lease, err := store.ReadLease(context.Background(), h.Admin, h.BotID)
 	if err != nil {
-		h.t.Fatal(err)
+		h.T.Fatal(err)
 	}
 	return lease.Holder
 }
 
-func testContext(t *testing.T, d time.Duration) context.Context {
+// Context is a context that ends after d or with the test.
+func Context(t testing.TB, d time.Duration) context.Context {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	t.Cleanup(cancel)
 	return ctx
 }
 
-// lastLeaderEvent returns the instance that most recently started a term.
-func lastTermStarter(events []string) string {
+// LastTermStarter returns the instance that most recently started a term.
+func LastTermStarter(events []string) string {
 	for i := len(events) - 1; i >= 0; i-- {
 		if name, _, ok := strings.Cut(events[i], " term started "); ok {
 			return name
@@ -375,7 +391,19 @@ func lastTermStarter(events []string) string {
 	return ""
 }
 
-func testutilCounter(c interface{ Write(*dto.Metric) error }) float64 {
+// LastEpoch is the epoch of name's most recent term start, as text ("?"
+// before any).
+func LastEpoch(events []string, name string) string {
+	for i := len(events) - 1; i >= 0; i-- {
+		if e, ok := strings.CutPrefix(events[i], name+" term started "); ok {
+			return e
+		}
+	}
+	return "?"
+}
+
+// CounterValue reads a Prometheus counter (-1 if it cannot).
+func CounterValue(c interface{ Write(*dto.Metric) error }) float64 {
 	var m dto.Metric
 	if err := c.Write(&m); err != nil {
 		return -1
@@ -383,7 +411,8 @@ func testutilCounter(c interface{ Write(*dto.Metric) error }) float64 {
 	return m.GetCounter().GetValue()
 }
 
-func testutilGauge(g interface{ Write(*dto.Metric) error }) float64 {
+// GaugeValue reads a Prometheus gauge (-1 if it cannot).
+func GaugeValue(g interface{ Write(*dto.Metric) error }) float64 {
 	var m dto.Metric
 	if err := g.Write(&m); err != nil {
 		return -1
@@ -391,9 +420,10 @@ func testutilGauge(g interface{ Write(*dto.Metric) error }) float64 {
 	return m.GetGauge().GetValue()
 }
 
-// refusePayments answers every pre-checkout query with a refusal.
-type refusePayments struct{}
+// RefusePayments answers every pre-checkout query with a refusal.
+type RefusePayments struct{}
 
-func (refusePayments) PreCheckout(context.Context, *models.PreCheckoutQuery) string {
+// PreCheckout implements actors.PreCheckoutHandler.
+func (RefusePayments) PreCheckout(context.Context, *models.PreCheckoutQuery) string {
 	return "Payments are not available in this test."
 }

@@ -1,4 +1,4 @@
-package actors
+package shop
 
 import (
 	"context"
@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kiebot/kiebot/actors/telegramtest"
+	"github.com/kiebot/kiebot/actors/actorstest"
+
+	"github.com/kiebot/kiebot/actors/telegram/telegramtest"
 	"github.com/kiebot/kiebot/kie/kietest"
 	"github.com/kiebot/kiebot/store"
 )
@@ -14,7 +16,7 @@ import (
 // newClientAs adds a user with a chosen id (admins must be known before
 // the shop starts).
 func (s *shop) newClientAs(ctx context.Context, id int64, name string) *client {
-	return &client{s: s, u: s.bot.AddUser(telegramtest.UserConfig{ID: id, FirstName: name, LanguageCode: "en"}), ctx: ctx, t: s.t}
+	return &client{s: s, u: s.Bot.AddUser(telegramtest.UserConfig{ID: id, FirstName: name, LanguageCode: "en"}), ctx: ctx, t: s.T}
 }
 
 // orderRunning orders z-image and waits until its job runs on Kie.
@@ -42,7 +44,7 @@ func TestShopRunningJobsLimit(t *testing.T) {
 	t.Parallel()
 	const adminID = 4242
 	s := newShop(t, shopOptions{welcome: 100_00, admins: []int64{adminID}, ratePerMinute: 6000, rateBurst: 1000})
-	ctx := testContext(t, 90*time.Second)
+	ctx := actorstest.Context(t, 90*time.Second)
 	s.kie.SetScript("z-image", kietest.Script{Generating: time.Hour})
 	s.startShop("a", shopOptions{})
 	c := s.newClient(ctx, "Ann", "en")
@@ -104,7 +106,7 @@ func TestShopRunningJobsLimit(t *testing.T) {
 func TestShopFreeTier(t *testing.T) {
 	t.Parallel()
 	s := newShop(t, shopOptions{freeTier: 2, freeDaily: 2})
-	ctx := testContext(t, 60*time.Second)
+	ctx := actorstest.Context(t, 60*time.Second)
 	s.startShop("a", shopOptions{})
 	c := s.newClient(ctx, "Ann", "en")
 	if !s.pricer.IsFree("z-image") {
@@ -168,7 +170,7 @@ func TestShopFreeTier(t *testing.T) {
 func TestShopHistoryResendRepeatAndPaySupport(t *testing.T) {
 	t.Parallel()
 	s := newShop(t, shopOptions{welcome: 10_00})
-	ctx := testContext(t, 60*time.Second)
+	ctx := actorstest.Context(t, 60*time.Second)
 	s.startShop("a", shopOptions{})
 	c := s.newClient(ctx, "Ann", "en")
 

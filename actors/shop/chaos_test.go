@@ -1,4 +1,4 @@
-package actors
+package shop
 
 import (
 	"fmt"
@@ -12,7 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kiebot/kiebot/actors/telegramtest"
+	"github.com/kiebot/kiebot/actors/actorstest"
+
+	"github.com/kiebot/kiebot/actors/telegram/telegramtest"
 	"github.com/kiebot/kiebot/kie/kietest"
 	"github.com/kiebot/kiebot/pricing"
 )
@@ -44,7 +46,7 @@ func (u *chaosUser) tapRecorded(msg telegramtest.Message, label string) error {
 		return err
 	}
 	u.queries = append(u.queries, id)
-	if _, err := u.s.bot.WaitCallbackAnswer(u.ctx, id); err != nil {
+	if _, err := u.s.Bot.WaitCallbackAnswer(u.ctx, id); err != nil {
 		return fmt.Errorf("press %q not answered: %w", label, err)
 	}
 	return nil
@@ -53,7 +55,7 @@ func (u *chaosUser) tapRecorded(msg telegramtest.Message, label string) error {
 // settle waits until the bot reacted to an action made after since with
 // anything at all.
 func (u *chaosUser) settle(since mark) error {
-	_, err := u.s.bot.WaitMessage(u.ctx, u.u.ID(), since.changed)
+	_, err := u.s.Bot.WaitMessage(u.ctx, u.u.ID(), since.changed)
 	return err
 }
 
@@ -75,7 +77,7 @@ func (u *chaosUser) barrier() error {
 		return fmt.Errorf("/balance not processed: %w", err)
 	}
 	help := u.u.SendCommand("help")
-	_, err = u.s.bot.WaitMessage(u.ctx, u.u.ID(), func(m telegramtest.Message) bool {
+	_, err = u.s.Bot.WaitMessage(u.ctx, u.u.ID(), func(m telegramtest.Message) bool {
 		return m.ID > help.ID && strings.Contains(m.Text, "How it works")
 	})
 	if err != nil {
@@ -163,7 +165,7 @@ func (u *chaosUser) order() error {
 		}
 		u.queries = append(u.queries, first, second)
 		for _, id := range []string{first, second} {
-			if _, err := u.s.bot.WaitCallbackAnswer(u.ctx, id); err != nil {
+			if _, err := u.s.Bot.WaitCallbackAnswer(u.ctx, id); err != nil {
 				return fmt.Errorf("double tap not answered: %w", err)
 			}
 		}
@@ -193,7 +195,7 @@ func (u *chaosUser) topUp() error {
 	if err := u.tapRecorded(screen, label); err != nil {
 		return err
 	}
-	inv, err := u.s.bot.WaitMessage(u.ctx, u.u.ID(), func(m telegramtest.Message) bool {
+	inv, err := u.s.Bot.WaitMessage(u.ctx, u.u.ID(), func(m telegramtest.Message) bool {
 		return since.changed(m) && m.Invoice != nil
 	})
 	if err != nil {
@@ -203,7 +205,7 @@ func (u *chaosUser) topUp() error {
 	if _, err := u.u.Pay(u.ctx, inv.ID); err != nil {
 		return fmt.Errorf("pay: %w", err)
 	}
-	_, err = u.s.bot.WaitMessage(u.ctx, u.u.ID(), func(m telegramtest.Message) bool {
+	_, err = u.s.Bot.WaitMessage(u.ctx, u.u.ID(), func(m telegramtest.Message) bool {
 		return since.changed(m) && strings.Contains(m.Text, "Payment received")
 	})
 	return err
@@ -212,7 +214,7 @@ func (u *chaosUser) topUp() error {
 // stale presses a random button of a random earlier message.
 func (u *chaosUser) stale() error {
 	var withButtons []telegramtest.Message
-	for _, m := range u.s.bot.Sent(u.u.ID()) {
+	for _, m := range u.s.Bot.Sent(u.u.ID()) {
 		if _, ok := button(m, func(string) bool { return true }); ok {
 			withButtons = append(withButtons, m)
 		}
@@ -265,7 +267,7 @@ func TestShopChaos(t *testing.T) {
 		timeouts:      map[pricing.Media]time.Duration{image: 3 * time.Second, video: 3 * time.Second},
 		ratePerMinute: 60_000, rateBurst: 10_000, pollMax: 300 * time.Millisecond,
 	})
-	ctx := testContext(t, 150*time.Second)
+	ctx := actorstest.Context(t, 150*time.Second)
 
 	// Faults: random ones on every route, and scripted outcomes for the
 	// first tasks, whichever users they belong to.
@@ -346,9 +348,9 @@ func TestShopChaos(t *testing.T) {
 		}
 		orders += u.orders
 	}
-	if err := s.tg.WaitFor(ctx, func() bool {
+	if err := s.TG.WaitFor(ctx, func() bool {
 		for _, q := range queries {
-			if _, ok := s.bot.CallbackAnswer(q); !ok {
+			if _, ok := s.Bot.CallbackAnswer(q); !ok {
 				return false
 			}
 		}

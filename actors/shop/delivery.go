@@ -1,4 +1,4 @@
-package actors
+package shop
 
 import (
 	"bytes"
@@ -11,6 +11,9 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/kiebot/kiebot/actors/internal/retry"
+	"github.com/kiebot/kiebot/actors/telegram"
 
 	"github.com/go-telegram/bot/models"
 
@@ -58,10 +61,10 @@ func (j *Jobs) deliver(ctx context.Context, job store.Job, log *slog.Logger) {
 			refunded := !job.Free && job.PriceKopecks > 0
 			err = j.say(ctx, job, fsm.JobFailed(lang, job.ID, failReason(job), refunded))
 		}
-		if err == nil || !isRetryable(err) || ctx.Err() != nil {
+		if err == nil || !retryable(err) || ctx.Err() != nil {
 			break
 		}
-		if !sleepCtx(ctx, backoff(attempt, time.Second, 20*time.Second)) {
+		if !retry.Sleep(ctx, retry.Backoff(attempt, time.Second, 20*time.Second)) {
 			return
 		}
 	}
@@ -69,7 +72,7 @@ func (j *Jobs) deliver(ctx context.Context, job store.Job, log *slog.Logger) {
 		j.resultLost(ctx, job, lang, log)
 		err = nil
 	}
-	if err != nil && isRetryable(err) {
+	if err != nil && retryable(err) {
 		log.Error("jobs: cannot deliver the outcome now; the next term retries", "err", err)
 		return
 	}
@@ -86,6 +89,10 @@ func (j *Jobs) deliver(ctx context.Context, job store.Job, log *slog.Logger) {
 // ErrResultGone means Kie's file host no longer has a result (404/410):
 // it cannot be delivered, by URL or otherwise.
 var ErrResultGone = errors.New("result no longer available at Kie")
+
+// errResultTooBig means a result is larger than a bot may upload: it goes
+// to the user as a link.
+var errResultTooBig = errors.New("result too big to upload")
 
 // resultLost gives the user their money back when a result they paid for
 // vanished before it could be delivered (a delivery delayed past Kie's
@@ -110,10 +117,7 @@ func (j *Jobs) resultLost(ctx context.Context, job store.Job, lang fsm.Lang, log
 // audience is the job's user's language (Russian if unknown) and the
 // model's name in it.
 func (j *Jobs) audience(ctx context.Context, job store.Job) (fsm.Lang, string) {
-	lang := fsm.RU
-	if u, err := j.cfg.Store.User(ctx, job.UserID); err == nil {
-		lang = fsm.LangOf(u.Language)
-	}
+	lang, _, _, _ := language(ctx, j.cfg.Store, job.UserID, "")
 	return lang, modelName(j.cfg.Registry, job.ModelID, lang)
 }
 
@@ -123,9 +127,9 @@ func (j *Jobs) say(ctx context.Context, job store.Job, s fsm.Screen) error {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	if job.ProgressMessageID > 0 {
-		return j.cfg.Telegram.Perform(cctx, EditOp(job.ChatID, int(job.ProgressMessageID), s))
+		return j.cfg.Telegram.Perform(cctx, editOp(job.ChatID, int(job.ProgressMessageID), s))
 	}
-	return j.cfg.Telegram.Perform(cctx, ScreenOp(job.ChatID, s))
+	return j.cfg.Telegram.Perform(cctx, screenOp(job.ChatID, s))
 }
 
 // progress edits the progress message with the stage and elapsed time and
@@ -137,20 +141,20 @@ func (j *Jobs) progress(ctx context.Context, job store.Job, stage string) {
 		fstage = "queued"
 	}
 	if job.ProgressMessageID > 0 {
-		_ = j.say(ctx, job, fsm.JobProgress(lang, fsm.Progress{JobID: job.ID, ModelName: name, Stage: fstage, Elapsed: time.Since(job.CreatedAt)}))
+		_ = j.say(ctx, job, fsm.JobProgress(lang, fsm.Progress{JobID: job.ID, ModelName: name, Stage: fstage, Elapsed: j.cfg.Now().Sub(job.CreatedAt)}))
 	}
 	action := "typing"
 	switch mediaKind(job.Output) {
-	case "photo":
+	case telegram.MediaPhoto:
 		action = "upload_photo"
-	case "video":
+	case telegram.MediaVideo:
 		action = "upload_video"
-	case "audio":
+	case telegram.MediaAudio:
 		action = "upload_voice"
 	}
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	_ = j.cfg.Telegram.Perform(cctx, Op{Kind: OpAction, ChatID: job.ChatID, Action: action})
+	_ = j.cfg.Telegram.Perform(cctx, telegram.Op{Kind: telegram.OpAction, ChatID: job.ChatID, Action: action})
 }
 
 // sendResults sends every result file, then turns the progress message
@@ -177,18 +181,18 @@ func (j *Jobs) sendResults(ctx context.Context, job store.Job, lang fsm.Lang, na
 // when small enough (5 MB photos, 20 MB others), else downloaded and
 // uploaded (10 MB photos, 50 MB others; a big photo goes as a document),
 // else as a link with its expiry.
-func (j *Jobs) sendOne(ctx context.Context, job store.Job, lang fsm.Lang, u, caption string, buttons [][]fsm.Button) error {
+func (j *Jobs) sendOne(ctx context.Context, job store.Job, lang fsm.Lang, u, caption string, btns [][]fsm.Button) error {
 	kind := mediaKind(job.Output)
 	size := j.headSize(ctx, u)
 	byURL := int64(otherByURL)
-	if kind == "photo" {
+	if kind == telegram.MediaPhoto {
 		byURL = photoByURL
 	}
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 	defer cancel()
 	if size >= 0 && size <= byURL || size < 0 {
-		_, err := j.cfg.Telegram.SendMedia(cctx, job.ChatID, kind, &models.InputFileString{Data: u}, caption, buttons)
-		if err == nil || isRetryable(err) {
+		_, err := j.cfg.Telegram.SendMedia(cctx, job.ChatID, kind, &models.InputFileString{Data: u}, caption, buttons(btns))
+		if err == nil || retryable(err) {
 			return err
 		}
 		if size >= 0 && !strings.Contains(err.Error(), "HTTP URL") && !strings.Contains(err.Error(), "file") {
@@ -199,25 +203,25 @@ func (j *Jobs) sendOne(ctx context.Context, job store.Job, lang fsm.Lang, u, cap
 		data, err := j.download(cctx, u, otherUpload)
 		if err == nil {
 			upKind := kind
-			if kind == "photo" && len(data) > photoUpload {
-				upKind = "document"
+			if kind == telegram.MediaPhoto && len(data) > photoUpload {
+				upKind = telegram.MediaDocument
 			}
 			name := path.Base(u)
 			if i := strings.IndexByte(name, '?'); i >= 0 {
 				name = name[:i]
 			}
-			_, err = j.cfg.Telegram.SendMedia(cctx, job.ChatID, upKind, &models.InputFileUpload{Filename: name, Data: bytes.NewReader(data)}, caption, buttons)
+			_, err = j.cfg.Telegram.SendMedia(cctx, job.ChatID, upKind, &models.InputFileUpload{Filename: name, Data: bytes.NewReader(data)}, caption, buttons(btns))
 			return err
 		}
-		if !errors.Is(err, ErrFileTooBig) {
+		if !errors.Is(err, errResultTooBig) {
 			return err
 		}
 	}
 	s := fsm.ResultLink(lang, u, j.cfg.Now().Add(24*time.Hour))
-	if len(buttons) > 0 {
-		s.Buttons = append(s.Buttons, buttons...)
+	if len(btns) > 0 {
+		s.Buttons = append(s.Buttons, btns...)
 	}
-	return j.cfg.Telegram.Perform(cctx, ScreenOp(job.ChatID, s))
+	return j.cfg.Telegram.Perform(cctx, screenOp(job.ChatID, s))
 }
 
 // headSize asks the result's host for its size; -1 when it does not say.
@@ -261,7 +265,7 @@ func (j *Jobs) download(ctx context.Context, u string, limit int64) ([]byte, err
 		return nil, fmt.Errorf("download result: %w", err)
 	}
 	if int64(len(data)) > limit {
-		return nil, ErrFileTooBig
+		return nil, errResultTooBig
 	}
 	return data, nil
 }

@@ -1,4 +1,4 @@
-package actors
+package shop
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kiebot/kiebot/actors/actorstest"
 
 	"github.com/kiebot/kiebot/kie/kietest"
 	"github.com/kiebot/kiebot/store"
@@ -23,10 +25,10 @@ func TestShopFailoverMidGeneration(t *testing.T) {
 			t.Parallel()
 			const welcome = 10_00
 			duringCreate := how == "stopped during createTask"
-			s := newShop(t, shopOptions{welcome: welcome, ttl: testTTL, callbacks: how == "stopped" || duringCreate})
-			ctx := testContext(t, 90*time.Second)
+			s := newShop(t, shopOptions{welcome: welcome, ttl: actorstest.TTL, callbacks: how == "stopped" || duringCreate})
+			ctx := actorstest.Context(t, 90*time.Second)
 			s.kie.SetScript("z-image", kietest.Script{Generating: time.Hour})
-			live := map[string]*instance{"a": s.startShop("a", shopOptions{})}
+			live := map[string]*actorstest.Instance{"a": s.startShop("a", shopOptions{})}
 			leader := s.waitLeader(ctx, live)
 			live["b"] = s.startShop("b", shopOptions{})
 			c := s.newClient(ctx, "Ann", "en")
@@ -51,32 +53,32 @@ func TestShopFailoverMidGeneration(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			epoch := lastEpoch(s.events.snapshot(), leader)
+			epoch := actorstest.LastEpoch(s.Events.Snapshot(), leader)
 
 			switch how {
 			case "stopped":
-				live[leader].stop(t)
+				live[leader].Stop(t)
 				delete(live, leader)
 			case "lock connection killed":
-				if pid := s.lockBackendPID(ctx); pid != 0 {
-					if _, err := store.TerminateBackend(ctx, s.admin, pid); err != nil {
+				if pid := s.LockBackendPID(ctx); pid != 0 {
+					if _, err := store.TerminateBackend(ctx, s.Admin, pid); err != nil {
 						t.Fatal(err)
 					}
 				}
 			case "heartbeat frozen":
-				live[leader].stall.freeze()
-				err := s.events.waitFor(ctx, func(ev []string) bool {
-					return slices.Contains(ev, leader+" standby "+epoch) && lastTermStarter(ev) != leader
+				live[leader].Stall.Freeze()
+				err := s.Events.WaitFor(ctx, func(ev []string) bool {
+					return slices.Contains(ev, leader+" standby "+epoch) && actorstest.LastTermStarter(ev) != leader
 				})
-				live[leader].stall.thaw()
+				live[leader].Stall.Thaw()
 				if err != nil {
 					t.Fatal(err)
 				}
 			}
 			// A term newer than the one that submitted the job.
-			err := s.events.waitFor(ctx, func(ev []string) bool {
-				name := lastTermStarter(ev)
-				now, _ := strconv.Atoi(lastEpoch(ev, name))
+			err := s.Events.WaitFor(ctx, func(ev []string) bool {
+				name := actorstest.LastTermStarter(ev)
+				now, _ := strconv.Atoi(actorstest.LastEpoch(ev, name))
 				before, _ := strconv.Atoi(epoch)
 				return name != "" && live[name] != nil && now > before
 			})
@@ -110,7 +112,7 @@ func TestShopFailoverMidGeneration(t *testing.T) {
 					t.Fatal(err)
 				}
 				for name, inst := range live {
-					inst.stop(t)
+					inst.Stop(t)
 					delete(live, name)
 				}
 				live["c"] = s.startShop("c", shopOptions{})
@@ -126,15 +128,15 @@ func TestShopFailoverMidGeneration(t *testing.T) {
 }
 
 // waitLeader waits until one of live leads and returns its name.
-func (s *shop) waitLeader(ctx context.Context, live map[string]*instance) string {
-	s.t.Helper()
+func (s *shop) waitLeader(ctx context.Context, live map[string]*actorstest.Instance) string {
+	s.T.Helper()
 	var name string
-	err := s.events.waitFor(ctx, func(ev []string) bool {
-		name = lastTermStarter(ev)
+	err := s.Events.WaitFor(ctx, func(ev []string) bool {
+		name = actorstest.LastTermStarter(ev)
 		return name != "" && live[name] != nil
 	})
 	if err != nil {
-		s.t.Fatal(err)
+		s.T.Fatal(err)
 	}
 	return name
 }
@@ -146,7 +148,7 @@ func (s *shop) waitLeader(ctx context.Context, live map[string]*instance) string
 func TestShopResultReadyAfterTheDeadlineIsDelivered(t *testing.T) {
 	t.Parallel()
 	s := newShop(t, shopOptions{welcome: 10_00})
-	ctx := testContext(t, 60*time.Second)
+	ctx := actorstest.Context(t, 60*time.Second)
 	s.kie.SetScript("z-image", kietest.Script{Generating: time.Hour})
 	a := s.startShop("a", shopOptions{})
 	c := s.newClient(ctx, "Ann", "en")
@@ -154,7 +156,7 @@ func TestShopResultReadyAfterTheDeadlineIsDelivered(t *testing.T) {
 	since := c.mark()
 	c.confirm(confirmation)
 	job := s.waitJobState(ctx, store.JobRunning)
-	a.stop(t)
+	a.Stop(t)
 
 	s.kie.CompleteTask(job.TaskID)
 	if _, err := s.st.Pool().Exec(ctx, `UPDATE jobs SET deadline = now() - interval '1 minute' WHERE id = $1`, job.ID); err != nil {
@@ -175,7 +177,7 @@ func TestShopResultReadyAfterTheDeadlineIsDelivered(t *testing.T) {
 func TestShopLostResultIsCreditedBack(t *testing.T) {
 	t.Parallel()
 	s := newShop(t, shopOptions{welcome: 10_00})
-	ctx := testContext(t, 60*time.Second)
+	ctx := actorstest.Context(t, 60*time.Second)
 	s.kie.SetScript("z-image", kietest.Script{Generating: time.Hour})
 	s.kie.SetFileTTL(0, time.Minute)
 	a := s.startShop("a", shopOptions{})
@@ -183,7 +185,7 @@ func TestShopLostResultIsCreditedBack(t *testing.T) {
 	confirmation := c.mustOrder("z-image")
 	c.confirm(confirmation)
 	job := s.waitJobState(ctx, store.JobRunning)
-	a.stop(t)
+	a.Stop(t)
 
 	s.kie.CompleteTask(job.TaskID)
 	s.kie.Advance(2 * time.Minute) // the result expires on Kie's host

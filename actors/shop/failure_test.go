@@ -1,4 +1,4 @@
-package actors
+package shop
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiebot/kiebot/actors/actorstest"
+
 	"github.com/kiebot/kiebot/kie/kietest"
 	"github.com/kiebot/kiebot/pricing"
 	"github.com/kiebot/kiebot/store"
@@ -15,14 +17,14 @@ import (
 
 // waitJobState waits until the user's only job is in state.
 func (s *shop) waitJobState(ctx context.Context, state store.JobState) shopJob {
-	s.t.Helper()
+	s.T.Helper()
 	var js []shopJob
 	err := waitUntil(ctx, func() (bool, error) {
 		js = s.jobs(ctx)
 		return len(js) == 1 && js[0].State == string(state), nil
 	})
 	if err != nil {
-		s.t.Fatalf("no job %s: %v: %+v", state, err, js)
+		s.T.Fatalf("no job %s: %v: %+v", state, err, js)
 	}
 	return js[0]
 }
@@ -150,7 +152,7 @@ func TestShopKieFailuresReleaseTheHold(t *testing.T) {
 			opts := tc.opts
 			opts.welcome = welcome
 			s := newShop(t, opts)
-			ctx := testContext(t, 60*time.Second)
+			ctx := actorstest.Context(t, 60*time.Second)
 			s.startShop("a", shopOptions{})
 			c := s.newClient(ctx, "Ann", "en") // the order driver reads English screens
 			confirmation := c.mustOrder("z-image")
@@ -201,12 +203,12 @@ func TestShopKieFailuresReleaseTheHold(t *testing.T) {
 func TestShopDeliveryRetriesAndSendsEveryResult(t *testing.T) {
 	t.Parallel()
 	s := newShop(t, shopOptions{welcome: 10_00})
-	ctx := testContext(t, 60*time.Second)
+	ctx := actorstest.Context(t, 60*time.Second)
 	s.startShop("a", shopOptions{})
 	c := s.newClient(ctx, "Ann", "en")
 
 	confirmation := c.mustOrder("z-image")
-	s.bot.InjectError("sendPhoto", 2, 429, "Too Many Requests: retry after 1", 1)
+	s.Bot.InjectError("sendPhoto", 2, 429, "Too Many Requests: retry after 1", 1)
 	since := c.mark()
 	c.confirm(confirmation)
 	c.waitNew(since, "is ready")
@@ -222,7 +224,7 @@ func TestShopDeliveryRetriesAndSendsEveryResult(t *testing.T) {
 	c.waitNew(since, "is ready")
 	js := s.waitSettled(ctx)
 	var results []string
-	for _, m := range s.bot.Sent(c.u.ID()) {
+	for _, m := range s.Bot.Sent(c.u.ID()) {
 		if since.changed(m) && isMedia(m) {
 			results = append(results, fmt.Sprintf("%q/%d", m.Caption, len(m.Buttons())))
 		}

@@ -1,10 +1,12 @@
-package actors
+package shop
 
 import (
 	"encoding/json"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kiebot/kiebot/actors/actorstest"
 
 	"github.com/kiebot/kiebot/pricing"
 	"github.com/kiebot/kiebot/store"
@@ -18,7 +20,7 @@ func TestShopEveryCategoryEndToEnd(t *testing.T) {
 	t.Parallel()
 	const welcome = 200_00
 	s := newShop(t, shopOptions{welcome: welcome})
-	ctx := testContext(t, 90*time.Second)
+	ctx := actorstest.Context(t, 90*time.Second)
 	s.startShop("a", shopOptions{})
 
 	cases := []struct {
@@ -107,11 +109,11 @@ func TestShopEveryCategoryEndToEnd(t *testing.T) {
 					t.Errorf("no file URL in the Kie input %s", task.Param)
 				}
 				for _, u := range urls {
-					if !strings.HasPrefix(u, s.kie.CDNURL+"/") || strings.Contains(u, testBotToken) || strings.Contains(u, s.tg.URL) {
+					if !strings.HasPrefix(u, s.kie.CDNURL+"/") || strings.Contains(u, actorstest.BotToken) || strings.Contains(u, s.TG.URL) {
 						t.Errorf("Kie got %q: not a Kie upload URL", u)
 					}
 				}
-				if strings.Contains(task.Param, testBotToken) || strings.Contains(task.Param, "/file/bot") {
+				if strings.Contains(task.Param, actorstest.BotToken) || strings.Contains(task.Param, "/file/bot") {
 					t.Errorf("the bot token or a Telegram file URL reached Kie: %s", task.Param)
 				}
 			})
@@ -177,7 +179,7 @@ func TestShopFirstMessageCanBeAnything(t *testing.T) {
 	t.Parallel()
 	const welcome = 30_00
 	s := newShop(t, shopOptions{welcome: welcome})
-	ctx := testContext(t, 60*time.Second)
+	ctx := actorstest.Context(t, 60*time.Second)
 	s.startShop("a", shopOptions{})
 	cases := []struct {
 		name string

@@ -1,4 +1,4 @@
-package actors
+package shop
 
 import (
 	"bytes"
@@ -13,7 +13,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kiebot/kiebot/actors/telegramtest"
+	"github.com/kiebot/kiebot/actors"
+	"github.com/kiebot/kiebot/actors/actorstest"
+	"github.com/kiebot/kiebot/actors/telegram"
+
+	"github.com/kiebot/kiebot/actors/telegram/telegramtest"
 	"github.com/kiebot/kiebot/kie"
 	"github.com/kiebot/kiebot/kie/kietest"
 	"github.com/kiebot/kiebot/pricing"
@@ -21,11 +25,11 @@ import (
 	"github.com/kiebot/kiebot/store/storetest"
 )
 
-// shop is the whole product on fakes: one bot on the fake Bot API, the fake
-// Kie, a database, and instances running the product handler and the jobs
+// shop is the whole shop on fakes: one bot on the fake Bot API, the fake
+// Kie, a database, and instances running the shop's handler and the jobs
 // actor.
 type shop struct {
-	*harness
+	*actorstest.Harness
 	kie            *kietest.Server
 	pricer         *pricing.Pricer
 	st             *store.Store
@@ -47,7 +51,7 @@ type shopOptions struct {
 	// URL; hmacKey, when set, is Kie's webhook HMAC key on both sides.
 	callbacks                bool
 	hmacKey                  []byte
-	timeouts                 map[pricing.Media]time.Duration // ProductConfig.JobTimeouts
+	timeouts                 map[pricing.Media]time.Duration // Config.JobTimeouts
 	admins                   []int64
 	maxRunning               int
 	ratePerMinute, rateBurst int
@@ -72,7 +76,7 @@ func newShop(t testing.TB, opts shopOptions) *shop {
 	if opts.logger == nil {
 		opts.logger = testLogger(t)
 	}
-	h := newHarnessOn(t, tg, storetest.NewDatabase(t), testBotToken)
+	h := actorstest.NewOn(t, tg, storetest.NewDatabase(t), actorstest.BotToken)
 	pricer, err := pricing.NewPricer(pricing.Default(), pricing.Config{USDRUBRate: "95", FreeTierCount: opts.freeTier})
 	if err != nil {
 		t.Fatal(err)
@@ -89,7 +93,7 @@ func newShop(t testing.TB, opts shopOptions) *shop {
 		}
 		ks.AddModel(kietest.Model{ID: m.ID(), Output: out, Price: 1})
 	}
-	s := &shop{harness: h, kie: ks, pricer: pricer, st: store.New(storetest.OpenPool(t, h.dsn), h.botID), kopecksPerStar: 100, opts: opts}
+	s := &shop{Harness: h, kie: ks, pricer: pricer, st: store.New(storetest.OpenPool(t, h.DSN), h.BotID), kopecksPerStar: 100, opts: opts}
 	if opts.callbacks {
 		s.serveCallbacks(t)
 	}
@@ -114,10 +118,10 @@ func testLogger(t testing.TB) *slog.Logger {
 // does, on a loopback port.
 func (s *shop) serveCallbacks(t testing.TB) {
 	t.Helper()
-	srv, err := NewHTTPServer(HTTPServerConfig{
+	srv, err := actors.NewHTTPServer(actors.HTTPServerConfig{
 		Addr: "127.0.0.1:0", Instance: "callbacks", Version: "test", Logger: s.opts.logger,
-		Metrics: NewMetrics("test", nil), Status: &StatusBoard{}, Ready: func(context.Context) error { return nil },
-		Routes: []Route{{Pattern: "POST " + CallbackPath, Handler: &KieCallbackReceiver{
+		Metrics: actors.NewMetrics("test", nil), Status: &actors.StatusBoard{}, Ready: func(context.Context) error { return nil },
+		Routes: []actors.Route{{Pattern: "POST " + CallbackPath, Handler: &KieCallbackReceiver{
 			Store: s.st, CallbackKey: []byte(testCallbackKey), HMACKey: s.opts.hmacKey, Logger: s.opts.logger, Kie: s.kieClient(s.opts.logger),
 			Now: s.kie.Now, // signatures carry the fake Kie's clock
 		}}},
@@ -140,7 +144,7 @@ func (s *shop) serveCallbacks(t testing.TB) {
 
 // kieClient is a kie client of the shop's fake Kie.
 func (s *shop) kieClient(log *slog.Logger) *kie.Client {
-	s.t.Helper()
+	s.T.Helper()
 	kc, err := kie.New(kie.Config{APIKey: s.kie.APIKey, BaseURL: s.kie.URL, UploadBaseURL: s.kie.UploadURL, Logger: log,
 		ReadRetry: kie.RetryPolicy{Attempts: 3, BaseDelay: 10 * time.Millisecond, MaxDelay: 50 * time.Millisecond},
 		// A short client timeout, so an answer the fake holds back (a
@@ -150,14 +154,14 @@ func (s *shop) kieClient(log *slog.Logger) *kie.Client {
 		// busy test would queue createTask behind Kie's 20 per 11 s.
 		CreateTaskLimit: 10_000, CreateTaskWindow: time.Second})
 	if err != nil {
-		s.t.Fatal(err)
+		s.T.Fatal(err)
 	}
 	return kc
 }
 
-// startShop starts an instance running the real product.
-func (s *shop) startShop(name string, opts shopOptions) *instance {
-	s.t.Helper()
+// startShop starts an instance running the real shop.
+func (s *shop) startShop(name string, opts shopOptions) *actorstest.Instance {
+	s.T.Helper()
 	o := s.opts
 	if opts.logger != nil {
 		o.logger = opts.logger
@@ -175,8 +179,9 @@ func (s *shop) startShop(name string, opts shopOptions) *instance {
 	if pollMax == 0 {
 		pollMax = 100 * time.Millisecond
 	}
-	s.build = func(st *store.Store, tg *Telegram, metrics *Metrics, wake chan int64) (UpdateHandler, PreCheckoutHandler, func(context.Context, Term) error) {
-		product := NewProduct(ProductConfig{
+	s.Build = func(st *store.Store, tg *telegram.Client, _ *actors.Metrics) (actors.UpdateHandler, actors.PreCheckoutHandler, []actors.Worker) {
+		wake := make(chan int64, 256)
+		sh := New(Config{
 			Store: st, Telegram: tg, Kie: kc, Pricer: s.pricer, Logger: log, AdminIDs: o.admins,
 			FreeDailyLimit: freeDaily, StarsPackages: []int64{50, 100}, KopecksPerStar: s.kopecksPerStar, WelcomeBalance: o.welcome,
 			SupportContact: "@kiebot_support", MaxRunningJobs: o.maxRunning, JobTimeouts: o.timeouts,
@@ -188,19 +193,19 @@ func (s *shop) startShop(name string, opts shopOptions) *instance {
 				}
 			},
 		})
-		jcfg := JobsConfig{Store: st, Kie: kc, Telegram: tg, Registry: s.pricer.Registry(), Logger: log, Metrics: metrics,
+		jcfg := JobsConfig{Store: st, Kie: kc, Telegram: tg, Registry: s.pricer.Registry(), Logger: log,
 			Wake: wake, PollMin: 20 * time.Millisecond, PollMax: pollMax, PollRate: 200, ProgressEvery: time.Hour}
 		if s.callbackURL != "" {
 			jcfg.CallbackBaseURL, jcfg.CallbackKey = s.callbackURL, []byte(testCallbackKey)
 			jcfg.ConnConfig = st.Pool().Config().ConnConfig.Copy()
 		}
-		return product, product, NewJobs(jcfg).Run
+		return sh, sh, []actors.Worker{{Name: "jobs", Run: NewJobs(jcfg).Run}}
 	}
 	ttl := o.ttl
 	if ttl == 0 {
 		ttl = time.Minute
 	}
-	return s.start(name, instanceOptions{ttl: ttl, logger: log})
+	return s.Start(name, actorstest.Options{TTL: ttl, Logger: log})
 }
 
 // client is a user of the shop, with helpers to read the bot's messages
@@ -213,13 +218,13 @@ type client struct {
 }
 
 func (s *shop) newClient(ctx context.Context, name, lang string) *client {
-	return &client{s: s, u: s.bot.AddUser(telegramtest.UserConfig{FirstName: name, LanguageCode: lang}), ctx: ctx, t: s.t}
+	return &client{s: s, u: s.Bot.AddUser(telegramtest.UserConfig{FirstName: name, LanguageCode: lang}), ctx: ctx, t: s.T}
 }
 
 // waitText waits for a bot message (new or edited) containing sub.
 func (c *client) waitText(sub string) telegramtest.Message {
 	c.t.Helper()
-	m, err := c.s.bot.WaitMessage(c.ctx, c.u.ID(), func(m telegramtest.Message) bool {
+	m, err := c.s.Bot.WaitMessage(c.ctx, c.u.ID(), func(m telegramtest.Message) bool {
 		return strings.Contains(m.Text, sub) || strings.Contains(m.Caption, sub)
 	})
 	if err != nil {
@@ -233,8 +238,8 @@ func (c *client) press(sub string) string {
 	c.t.Helper()
 	var found string
 	var msgID int
-	err := c.s.tg.WaitFor(c.ctx, func() bool {
-		msgs := c.s.bot.Messages(c.u.ID())
+	err := c.s.TG.WaitFor(c.ctx, func() bool {
+		msgs := c.s.Bot.Messages(c.u.ID())
 		for i := len(msgs) - 1; i >= 0; i-- {
 			for _, b := range msgs[i].Buttons() {
 				if strings.Contains(b.Text, sub) && b.CallbackData != "" {
@@ -248,13 +253,13 @@ func (c *client) press(sub string) string {
 	if err != nil {
 		c.t.Fatalf("no button containing %q: %v\n%s", sub, err, c.transcript())
 	}
-	before := len(c.s.bot.CallbackAnswers())
+	before := len(c.s.Bot.CallbackAnswers())
 	id, err := c.u.Press(msgID, found)
 	if err != nil {
 		c.t.Fatal(err)
 	}
 	// Every press is answered; wait for it so steps do not race.
-	if _, err := c.s.bot.WaitCallbackAnswer(c.ctx, id); err != nil {
+	if _, err := c.s.Bot.WaitCallbackAnswer(c.ctx, id); err != nil {
 		c.t.Fatalf("press %q not answered: %v (answers before %d)\n%s", found, err, before, c.transcript())
 	}
 	return id
@@ -262,7 +267,7 @@ func (c *client) press(sub string) string {
 
 func (c *client) transcript() string {
 	var b strings.Builder
-	for _, m := range c.s.bot.Messages(c.u.ID()) {
+	for _, m := range c.s.Bot.Messages(c.u.ID()) {
 		who := "user"
 		if m.FromBot {
 			who = "bot "
@@ -286,7 +291,7 @@ type mark map[int]int
 
 func (c *client) mark() mark {
 	m := mark{}
-	for _, msg := range c.s.bot.Messages(c.u.ID()) {
+	for _, msg := range c.s.Bot.Messages(c.u.ID()) {
 		m[msg.ID] = len(msg.Edits) + 1
 	}
 	return m
@@ -318,9 +323,9 @@ func isJobNotice(m telegramtest.Message) bool {
 // media aside.
 func (c *client) nextScreen(since mark) (telegramtest.Message, error) {
 	var found telegramtest.Message
-	err := c.s.tg.WaitFor(c.ctx, func() bool {
+	err := c.s.TG.WaitFor(c.ctx, func() bool {
 		found = telegramtest.Message{}
-		for _, m := range c.s.bot.Sent(c.u.ID()) {
+		for _, m := range c.s.Bot.Sent(c.u.ID()) {
 			if since.changed(m) && !isMedia(m) && !isJobNotice(m) && m.ID > found.ID {
 				found = m
 			}
@@ -363,7 +368,7 @@ func (c *client) tap(msg telegramtest.Message, label string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if _, err := c.s.bot.WaitCallbackAnswer(c.ctx, id); err != nil {
+	if _, err := c.s.Bot.WaitCallbackAnswer(c.ctx, id); err != nil {
 		return id, fmt.Errorf("press %q not answered: %w", label, err)
 	}
 	return id, nil
@@ -532,7 +537,7 @@ func (c *client) confirm(confirmation telegramtest.Message) string {
 // since `since`.
 func (c *client) waitResult(since mark) telegramtest.Message {
 	c.t.Helper()
-	m, err := c.s.bot.WaitMessage(c.ctx, c.u.ID(), func(m telegramtest.Message) bool {
+	m, err := c.s.Bot.WaitMessage(c.ctx, c.u.ID(), func(m telegramtest.Message) bool {
 		return since.changed(m) && isMedia(m) && m.Invoice == nil
 	})
 	if err != nil {
@@ -544,7 +549,7 @@ func (c *client) waitResult(since mark) telegramtest.Message {
 // waitNew waits for a bot message changed since `since` containing sub.
 func (c *client) waitNew(since mark, sub string) telegramtest.Message {
 	c.t.Helper()
-	m, err := c.s.bot.WaitMessage(c.ctx, c.u.ID(), func(m telegramtest.Message) bool {
+	m, err := c.s.Bot.WaitMessage(c.ctx, c.u.ID(), func(m telegramtest.Message) bool {
 		return since.changed(m) && (strings.Contains(m.Text, sub) || strings.Contains(m.Caption, sub))
 	})
 	if err != nil {
@@ -594,28 +599,28 @@ type shopJob struct {
 }
 
 func (s *shop) jobs(ctx context.Context) []shopJob {
-	s.t.Helper()
+	s.T.Helper()
 	rows, err := s.st.Pool().Query(ctx, `SELECT id, user_id, price_kopecks, state, free, delivered_at IS NOT NULL, coalesce(task_id, '') FROM jobs ORDER BY id`)
 	if err != nil {
-		s.t.Fatal(err)
+		s.T.Fatal(err)
 	}
 	var out []shopJob
 	for rows.Next() {
 		var j shopJob
 		if err := rows.Scan(&j.ID, &j.User, &j.Price, &j.State, &j.Free, &j.Delivered, &j.TaskID); err != nil {
-			s.t.Fatal(err)
+			s.T.Fatal(err)
 		}
 		out = append(out, j)
 	}
 	if err := rows.Err(); err != nil {
-		s.t.Fatal(err)
+		s.T.Fatal(err)
 	}
 	return out
 }
 
 // waitSettled waits until every job is finished and its outcome delivered.
 func (s *shop) waitSettled(ctx context.Context) []shopJob {
-	s.t.Helper()
+	s.T.Helper()
 	var js []shopJob
 	err := waitUntil(ctx, func() (bool, error) {
 		js = s.jobs(ctx)
@@ -627,17 +632,17 @@ func (s *shop) waitSettled(ctx context.Context) []shopJob {
 		return true, nil
 	})
 	if err != nil {
-		s.t.Fatalf("jobs not settled: %v: %+v", err, js)
+		s.T.Fatalf("jobs not settled: %v: %+v", err, js)
 	}
 	return js
 }
 
 // entries counts ledger entries of a kind for a job (kind "" counts all).
 func (s *shop) entries(ctx context.Context, jobID int64, kind string) int {
-	s.t.Helper()
+	s.T.Helper()
 	var n int
 	if err := s.st.Pool().QueryRow(ctx, `SELECT count(*) FROM ledger_entries WHERE job_id = $1 AND ($2 = '' OR kind = $2)`, jobID, kind).Scan(&n); err != nil {
-		s.t.Fatal(err)
+		s.T.Fatal(err)
 	}
 	return n
 }
@@ -645,22 +650,22 @@ func (s *shop) entries(ctx context.Context, jobID int64, kind string) int {
 // checkBooks asserts the money invariants: the audit is clean, no balance
 // or hold is negative, and no job is left unfinished.
 func (s *shop) checkBooks(ctx context.Context) {
-	s.t.Helper()
+	s.T.Helper()
 	report, err := store.Audit(ctx, s.st.Pool(), 0)
 	if err != nil {
-		s.t.Fatalf("audit: %v", err)
+		s.T.Fatalf("audit: %v", err)
 	}
 	if !report.OK() {
-		s.t.Fatalf("audit:\n%s", report.String())
+		s.T.Fatalf("audit:\n%s", report.String())
 	}
 	var negative, unfinished int
 	if err := s.st.Pool().QueryRow(ctx, `SELECT count(*) FROM bot_users WHERE balance_kopecks < 0 OR held_kopecks < 0`).Scan(&negative); err != nil {
-		s.t.Fatal(err)
+		s.T.Fatal(err)
 	}
 	if err := s.st.Pool().QueryRow(ctx, `SELECT count(*) FROM jobs WHERE finished_at IS NULL`).Scan(&unfinished); err != nil {
-		s.t.Fatal(err)
+		s.T.Fatal(err)
 	}
 	if negative != 0 || unfinished != 0 {
-		s.t.Fatalf("%d negative balances, %d unfinished jobs", negative, unfinished)
+		s.T.Fatalf("%d negative balances, %d unfinished jobs", negative, unfinished)
 	}
 }

@@ -1,4 +1,4 @@
-package actors
+package shop
 
 import (
 	"encoding/json"
@@ -6,9 +6,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiebot/kiebot/actors"
+	"github.com/kiebot/kiebot/actors/actorstest"
+	"github.com/kiebot/kiebot/actors/telegram"
+
 	"github.com/go-telegram/bot/models"
 
-	"github.com/kiebot/kiebot/actors/telegramtest"
+	"github.com/kiebot/kiebot/actors/telegram/telegramtest"
 	"github.com/kiebot/kiebot/store"
 )
 
@@ -19,7 +23,7 @@ func TestShopDoubleConfirmMakesOneJob(t *testing.T) {
 	t.Parallel()
 	const welcome = 10_00
 	s := newShop(t, shopOptions{welcome: welcome})
-	ctx := testContext(t, 60*time.Second)
+	ctx := actorstest.Context(t, 60*time.Second)
 	s.startShop("a", shopOptions{})
 	c := s.newClient(ctx, "Ann", "en")
 
@@ -35,7 +39,7 @@ func TestShopDoubleConfirmMakesOneJob(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, id := range []string{first, second} {
-		if _, err := s.bot.WaitCallbackAnswer(ctx, id); err != nil {
+		if _, err := s.Bot.WaitCallbackAnswer(ctx, id); err != nil {
 			t.Fatalf("tap %s not answered: %v", id, err)
 		}
 	}
@@ -53,10 +57,10 @@ func TestShopDoubleConfirmMakesOneJob(t *testing.T) {
 		t.Fatal(err)
 	}
 	upd.ID = 0
-	again, _ := s.bot.SendUpdate(upd)
+	again, _ := s.Bot.SendUpdate(upd)
 	s.waitProcessed(ctx, again)
-	inbox := &Inbox{Store: s.st, Metrics: NewMetrics("test", nil), Source: "webhook"}
-	if err := inbox.StoreUpdates(ctx, []RawUpdate{{ID: updateID, JSON: payload}}); err != nil {
+	inbox := &actors.Inbox{Store: s.st, Metrics: actors.NewMetrics("test", nil), Source: "webhook"}
+	if err := inbox.StoreUpdates(ctx, []telegram.RawUpdate{{ID: updateID, JSON: payload}}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -88,7 +92,7 @@ func TestShopBadInputIsExplainedAndChargesNothing(t *testing.T) {
 	t.Parallel()
 	const welcome = 100_00
 	s := newShop(t, shopOptions{welcome: welcome})
-	ctx := testContext(t, 60*time.Second)
+	ctx := actorstest.Context(t, 60*time.Second)
 	s.startShop("a", shopOptions{})
 	c := s.newClient(ctx, "Ann", "en")
 
@@ -143,7 +147,7 @@ func TestShopBadInputIsExplainedAndChargesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a, _ := s.bot.CallbackAnswer(q); !strings.Contains(a.Text, "outdated") {
+	if a, _ := s.Bot.CallbackAnswer(q); !strings.Contains(a.Text, "outdated") {
 		t.Errorf("stale button answered %q", a.Text)
 	}
 	screen = c.mustScreen(since)

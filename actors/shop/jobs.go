@@ -1,11 +1,10 @@
-package actors
+package shop
 
 import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,6 +13,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/kiebot/kiebot/actors"
+	"github.com/kiebot/kiebot/actors/telegram"
 
 	"github.com/jackc/pgx/v5"
 	"golang.org/x/time/rate"
@@ -28,10 +30,9 @@ import (
 type JobsConfig struct {
 	Store    *store.Store
 	Kie      *kie.Client
-	Telegram *Telegram
+	Telegram *telegram.Client
 	Registry *pricing.Registry
 	Logger   *slog.Logger
-	Metrics  *Metrics
 	// CallbackBaseURL is the public base URL Kie calls back
 	// (CallbackPath is appended); empty: no callbacks, polling only.
 	CallbackBaseURL string
@@ -50,7 +51,8 @@ type JobsConfig struct {
 	PollRate rate.Limit
 	// ProgressEvery spaces edits of a job's progress message; default 15 s.
 	ProgressEvery time.Duration
-	// Deliver sends results; default delivers through Telegram.
+	// Now is the clock deadlines and progress are measured by; default
+	// time.Now.
 	Now func() time.Time
 }
 
@@ -67,8 +69,8 @@ type Jobs struct {
 
 // NewJobs validates cfg; bad wiring panics.
 func NewJobs(cfg JobsConfig) *Jobs {
-	if cfg.Store == nil || cfg.Kie == nil || cfg.Telegram == nil || cfg.Registry == nil || cfg.Logger == nil || cfg.Metrics == nil {
-		panic("actors.NewJobs: Store, Kie, Telegram, Registry, Logger and Metrics are required")
+	if cfg.Store == nil || cfg.Kie == nil || cfg.Telegram == nil || cfg.Registry == nil || cfg.Logger == nil {
+		panic("shop.NewJobs: Store, Kie, Telegram, Registry and Logger are required")
 	}
 	if cfg.PollMin <= 0 {
 		cfg.PollMin = 2 * time.Second
@@ -95,7 +97,7 @@ func JobsChannel(botID int64) string { return "kiebot_jobs_" + strconv.FormatInt
 type jobHint struct{ taskID string }
 
 // Run follows jobs until ctx ends.
-func (j *Jobs) Run(ctx context.Context, _ Term) error {
+func (j *Jobs) Run(ctx context.Context, _ actors.Term) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	followers := map[int64]chan jobHint{}
@@ -120,7 +122,19 @@ func (j *Jobs) Run(ctx context.Context, _ Term) error {
 	hints := make(chan string, 64)
 	if j.cfg.ConnConfig != nil {
 		wg.Add(1)
-		go func() { defer wg.Done(); j.listen(ctx, hints) }()
+		l := store.Listener{
+			ConnConfig: j.cfg.ConnConfig, Channel: JobsChannel(j.cfg.Store.BotID()),
+			Notify: func(ctx context.Context, payload string) {
+				select {
+				case hints <- payload:
+				case <-ctx.Done():
+				}
+			},
+			Interrupted: func(err error) {
+				j.log.Warn("jobs: callback notifications interrupted; polling covers it", "err", err)
+			},
+		}
+		go func() { defer wg.Done(); l.Run(ctx) }()
 	}
 	jobs, err := j.cfg.Store.UnfinishedJobs(ctx)
 	if err != nil && ctx.Err() == nil {
@@ -217,7 +231,7 @@ func (j *Jobs) submit(ctx context.Context, job store.Job, log *slog.Logger) {
 		// Queued past its deadline (no leader for a long while): a task
 		// started now would be billed and then given up on unseen.
 		log.Warn("jobs: the deadline passed before the job could be sent; releasing the hold", "deadline", job.Deadline)
-		j.finish(ctx, job, store.FinishParams{JobID: job.ID, Outcome: store.JobExpired, FailCode: string(fsm.FailTimeout), FailMsg: "deadline passed before submission"}, log)
+		j.finish(ctx, job, ending(job, store.JobExpired, fsm.FailTimeout, "deadline passed before submission"), log)
 		return
 	}
 	if err := j.cfg.Store.MarkSubmitting(ctx, job.ID); err != nil {
@@ -227,7 +241,7 @@ func (j *Jobs) submit(ctx context.Context, job store.Job, log *slog.Logger) {
 	input, err := j.input(job)
 	if err != nil {
 		log.Error("jobs: the job's inputs no longer fit its model; releasing", "err", err)
-		j.finish(ctx, job, store.FinishParams{JobID: job.ID, Outcome: store.JobFailed, FailCode: string(fsm.FailFailed), FailMsg: err.Error()}, log)
+		j.finish(ctx, job, ending(job, store.JobFailed, fsm.FailFailed, err.Error()), log)
 		return
 	}
 	// Once sent, a createTask is let finish (bounded) even if the term ends
@@ -258,7 +272,7 @@ func (j *Jobs) submit(ctx context.Context, job store.Job, log *slog.Logger) {
 			reason = fsm.FailRejected
 		}
 		log.Error("jobs: Kie refused the task; releasing the hold", "err", err)
-		j.finish(ctx, job, store.FinishParams{JobID: job.ID, Outcome: store.JobFailed, FailCode: string(reason), FailMsg: err.Error()}, log)
+		j.finish(ctx, job, ending(job, store.JobFailed, reason, err.Error()), log)
 	}
 }
 
@@ -266,9 +280,9 @@ func (j *Jobs) submit(ctx context.Context, job store.Job, log *slog.Logger) {
 // the job runs on) or the deadline (then it is released: the user is never
 // charged for an outcome we cannot see). It reports whether to go on.
 func (j *Jobs) awaitUnknown(ctx context.Context, job store.Job, hints <-chan jobHint, log *slog.Logger) bool {
-	wait := time.Until(job.Deadline)
+	wait := job.Deadline.Sub(j.cfg.Now())
 	if wait <= 0 {
-		j.finish(ctx, job, store.FinishParams{JobID: job.ID, Outcome: store.JobExpired, FailCode: string(fsm.FailTimeout), FailMsg: "submission outcome unknown"}, log)
+		j.finish(ctx, job, ending(job, store.JobExpired, fsm.FailTimeout, "submission outcome unknown"), log)
 		return true
 	}
 	timer := time.NewTimer(wait)
@@ -293,7 +307,7 @@ func (j *Jobs) awaitUnknown(ctx context.Context, job store.Job, hints <-chan job
 			}
 			// Only a task whose own record names this job may be adopted.
 			task, err := j.cfg.Kie.RecordInfo(ctx, h.taskID)
-			if err != nil || !taskNamesURL(task.Param, j.callbackURL(job.ID)) {
+			if err != nil || !taskNamesJob(task.Param, j.cfg.CallbackKey, job.ID) {
 				log.Warn("jobs: a callback hint for an unknown submission did not check out", "task_id", h.taskID, "err", err)
 				continue
 			}
@@ -331,33 +345,22 @@ func (j *Jobs) poll(ctx context.Context, job store.Job, hints <-chan jobHint, lo
 			notYet++ // normal right after creation
 		case err != nil:
 			log.Warn("jobs: cannot read the task; retrying", "err", err)
-		case task.State == kie.StateSuccess:
-			if len(task.Result.URLs) == 0 {
-				j.finish(ctx, job, store.FinishParams{JobID: job.ID, Outcome: store.JobFailed, FailCode: string(fsm.FailFailed), FailMsg: "success without a result", CreditsConsumedMicro: int64(task.CreditsConsumed)}, log)
-				return true
-			}
-			j.finish(ctx, job, store.FinishParams{JobID: job.ID, Outcome: store.JobSucceeded, ResultURLs: task.Result.URLs, CreditsConsumedMicro: int64(task.CreditsConsumed)}, log)
-			return true
-		case task.State == kie.StateFail:
-			code := task.FailCode
-			if task.ContentPolicyFailure() {
-				code = string(fsm.FailRejected) + ":" + code
-			}
-			j.finish(ctx, job, store.FinishParams{JobID: job.ID, Outcome: store.JobFailed, FailCode: code, FailMsg: task.FailMsg, CreditsConsumedMicro: int64(task.CreditsConsumed)}, log)
+		case task.State == kie.StateSuccess || task.State == kie.StateFail:
+			j.finish(ctx, job, taskEnding(job, task), log)
 			return true
 		case late:
 		default:
 			next := j.cfg.Now().Add(interval)
-			if string(task.State) != stage || time.Since(lastProgress) >= j.cfg.ProgressEvery {
+			if string(task.State) != stage || j.cfg.Now().Sub(lastProgress) >= j.cfg.ProgressEvery {
 				stage = string(task.State)
-				lastProgress = time.Now()
+				lastProgress = j.cfg.Now()
 				_ = j.cfg.Store.RecordPoll(ctx, job.ID, next, stage)
 				j.progress(ctx, job, stage)
 			}
 		}
 		if late {
 			log.Warn("jobs: no result before the deadline; releasing the hold", "deadline", job.Deadline)
-			j.finish(ctx, job, store.FinishParams{JobID: job.ID, Outcome: store.JobExpired, FailCode: string(fsm.FailTimeout), FailMsg: "deadline passed"}, log)
+			j.finish(ctx, job, ending(job, store.JobExpired, fsm.FailTimeout, "deadline passed"), log)
 			return true
 		}
 		if notYet > 0 && notYet%10 == 0 {
@@ -415,17 +418,34 @@ func (j *Jobs) callbackURL(id int64) string {
 	return strings.TrimRight(j.cfg.CallbackBaseURL, "/") + CallbackPath + "?" + q.Encode()
 }
 
-// taskNamesURL reports whether a Kie task's echoed request (its param, the
-// createTask body as JSON text) carries callbackURL. The body is decoded,
-// not searched: JSON encoders escape the URL's "&" as \u0026.
-func taskNamesURL(param, callbackURL string) bool {
-	var req struct {
-		CallbackURL string `json:"callBackUrl"`
+// ending is how a job that ends without a result is written down: the
+// outcome, and why — the code the user's message is chosen from (see
+// failReason) and the detail for the operator.
+func ending(job store.Job, outcome store.JobState, reason fsm.FailReason, detail string) store.FinishParams {
+	return store.FinishParams{JobID: job.ID, Outcome: outcome, FailCode: string(reason), FailMsg: detail}
+}
+
+// taskEnding is how a job ends once Kie's own record of its task says it
+// finished: succeeded with its files, or failed with Kie's code (marked as
+// a rejection when Kie's content policy refused it). A success without a
+// file is a failure: there is nothing to deliver. What Kie billed is
+// recorded either way.
+func taskEnding(job store.Job, task *kie.Task) store.FinishParams {
+	var p store.FinishParams
+	switch {
+	case task.State == kie.StateSuccess && len(task.Result.URLs) > 0:
+		p = store.FinishParams{JobID: job.ID, Outcome: store.JobSucceeded, ResultURLs: task.Result.URLs}
+	case task.State == kie.StateSuccess:
+		p = ending(job, store.JobFailed, fsm.FailFailed, "success without a result")
+	default:
+		code := task.FailCode
+		if task.ContentPolicyFailure() {
+			code = string(fsm.FailRejected) + ":" + code
+		}
+		p = store.FinishParams{JobID: job.ID, Outcome: store.JobFailed, FailCode: code, FailMsg: task.FailMsg}
 	}
-	if callbackURL == "" || json.Unmarshal([]byte(param), &req) != nil {
-		return false
-	}
-	return req.CallbackURL == callbackURL
+	p.CreditsConsumedMicro = int64(task.CreditsConsumed)
+	return p
 }
 
 // SignJobID is the signature of a job id in callback URLs.
@@ -433,38 +453,4 @@ func SignJobID(key []byte, id int64) string {
 	m := hmac.New(sha256.New, key)
 	fmt.Fprintf(m, "kie-callback:%d", id)
 	return hex.EncodeToString(m.Sum(nil))[:32]
-}
-
-// listen forwards callback hints any instance stored via NOTIFY.
-func (j *Jobs) listen(ctx context.Context, hints chan<- string) {
-	for ctx.Err() == nil {
-		err := func() error {
-			cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			conn, err := pgx.ConnectConfig(cctx, j.cfg.ConnConfig)
-			cancel()
-			if err != nil {
-				return err
-			}
-			defer closeConn(conn)
-			if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{JobsChannel(j.cfg.Store.BotID())}.Sanitize()); err != nil {
-				return err
-			}
-			for {
-				n, err := conn.WaitForNotification(ctx)
-				if err != nil {
-					return err
-				}
-				select {
-				case hints <- n.Payload:
-				case <-ctx.Done():
-					return nil
-				}
-			}
-		}()
-		if ctx.Err() != nil {
-			return
-		}
-		j.log.Warn("jobs: callback notifications interrupted; polling covers it", "err", err)
-		sleepCtx(ctx, time.Second)
-	}
 }

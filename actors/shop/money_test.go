@@ -1,4 +1,4 @@
-package actors
+package shop
 
 import (
 	"context"
@@ -7,28 +7,31 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiebot/kiebot/actors/actorstest"
+	"github.com/kiebot/kiebot/actors/telegram"
+
 	"github.com/go-telegram/bot/models"
 
-	"github.com/kiebot/kiebot/actors/telegramtest"
+	"github.com/kiebot/kiebot/actors/telegram/telegramtest"
 	"github.com/kiebot/kiebot/store"
 )
 
 // waitInboxDrained waits until every stored update has been processed.
 func (s *shop) waitInboxDrained(ctx context.Context) {
-	s.t.Helper()
+	s.T.Helper()
 	err := waitUntil(ctx, func() (bool, error) {
 		var n int
 		err := s.st.Pool().QueryRow(ctx, `SELECT count(*) FROM inbox WHERE processed_at IS NULL AND NOT failed`).Scan(&n)
 		return n == 0, err
 	})
 	if err != nil {
-		s.t.Fatalf("inbox not drained: %v", err)
+		s.T.Fatalf("inbox not drained: %v", err)
 	}
 }
 
 // waitInboxHas waits until the inbox holds update id and it is processed.
 func (s *shop) waitProcessed(ctx context.Context, updateID int64) {
-	s.t.Helper()
+	s.T.Helper()
 	err := waitUntil(ctx, func() (bool, error) {
 		_, processed, _, err := s.st.UpdateState(ctx, updateID)
 		if errors.Is(err, store.ErrNotFound) {
@@ -37,16 +40,16 @@ func (s *shop) waitProcessed(ctx context.Context, updateID int64) {
 		return processed, err
 	})
 	if err != nil {
-		s.t.Fatalf("update %d not processed: %v", updateID, err)
+		s.T.Fatalf("update %d not processed: %v", updateID, err)
 	}
 }
 
 // topUps counts the ledger's top-up credits of a user.
 func (s *shop) topUpCredits(ctx context.Context, userID int64) int {
-	s.t.Helper()
+	s.T.Helper()
 	var n int
 	if err := s.st.Pool().QueryRow(ctx, `SELECT count(*) FROM ledger_entries WHERE user_id = $1 AND kind = 'topup'`, userID).Scan(&n); err != nil {
-		s.t.Fatal(err)
+		s.T.Fatal(err)
 	}
 	return n
 }
@@ -54,7 +57,7 @@ func (s *shop) topUpCredits(ctx context.Context, userID int64) int {
 // countSent counts the bot's messages to the user that satisfy match.
 func (c *client) countSent(match func(telegramtest.Message) bool) int {
 	n := 0
-	for _, m := range c.s.bot.Sent(c.u.ID()) {
+	for _, m := range c.s.Bot.Sent(c.u.ID()) {
 		if match(m) {
 			n++
 		}
@@ -75,7 +78,7 @@ func hasText(sub string) func(telegramtest.Message) bool {
 func TestShopShortBalanceTopUpThenGenerate(t *testing.T) {
 	t.Parallel()
 	s := newShop(t, shopOptions{})
-	ctx := testContext(t, 60*time.Second)
+	ctx := actorstest.Context(t, 60*time.Second)
 	s.startShop("a", shopOptions{})
 	c := s.newClient(ctx, "Ann", "en")
 
@@ -94,7 +97,7 @@ func TestShopShortBalanceTopUpThenGenerate(t *testing.T) {
 	if _, err := c.tap(packages, mustButton(t, packages, "⭐ 50")); err != nil {
 		t.Fatal(err)
 	}
-	inv, err := s.bot.WaitMessage(ctx, c.u.ID(), func(m telegramtest.Message) bool { return since.changed(m) && m.Invoice != nil })
+	inv, err := s.Bot.WaitMessage(ctx, c.u.ID(), func(m telegramtest.Message) bool { return since.changed(m) && m.Invoice != nil })
 	if err != nil {
 		t.Fatalf("no invoice: %v\n%s", err, c.transcript())
 	}
@@ -109,7 +112,7 @@ func TestShopShortBalanceTopUpThenGenerate(t *testing.T) {
 
 	// Telegram delivers the same successful_payment again.
 	from := c.u.Model()
-	dupID, _ := s.bot.SendUpdate(models.Update{Message: &models.Message{
+	dupID, _ := s.Bot.SendUpdate(models.Update{Message: &models.Message{
 		ID: pay.MessageID, From: &from, Chat: models.Chat{ID: c.u.ID(), Type: models.ChatTypePrivate}, Date: int(time.Now().Unix()),
 		SuccessfulPayment: &models.SuccessfulPayment{Currency: "XTR", TotalAmount: pay.TotalAmount, InvoicePayload: pay.Payload,
 			TelegramPaymentChargeID: pay.ChargeID, ProviderPaymentChargeID: pay.ProviderChargeID},
@@ -159,7 +162,7 @@ func mustButton(t *testing.T, m telegramtest.Message, sub string) string {
 func TestShopPreCheckoutRefusesForgedInvoices(t *testing.T) {
 	t.Parallel()
 	s := newShop(t, shopOptions{})
-	ctx := testContext(t, 60*time.Second)
+	ctx := actorstest.Context(t, 60*time.Second)
 	s.startShop("a", shopOptions{})
 	ann := s.newClient(ctx, "Ann", "en")
 	bob := s.newClient(ctx, "Bob", "en")
@@ -171,30 +174,30 @@ func TestShopPreCheckoutRefusesForgedInvoices(t *testing.T) {
 	if _, err := ann.tap(packages, mustButton(t, packages, "⭐ 100")); err != nil {
 		t.Fatal(err)
 	}
-	genuine, err := s.bot.WaitMessage(ctx, ann.u.ID(), func(m telegramtest.Message) bool { return m.Invoice != nil })
+	genuine, err := s.Bot.WaitMessage(ctx, ann.u.ID(), func(m telegramtest.Message) bool { return m.Invoice != nil })
 	if err != nil {
 		t.Fatalf("no invoice: %v\n%s", err, ann.transcript())
 	}
 	var payload string
-	for _, inv := range s.bot.Invoices() {
+	for _, inv := range s.Bot.Invoices() {
 		if inv.MessageID == genuine.ID {
 			payload = inv.Payload
 		}
 	}
 
-	// Invoices made outside the product, straight through the Bot API.
-	tg, err := NewTelegram(TelegramConfig{APIURL: s.tg.URL, Token: testBotToken, Logger: s.opts.logger})
+	// Invoices made outside the shop, straight through the Bot API.
+	tg, err := telegram.New(telegram.Config{APIURL: s.TG.URL, Token: actorstest.BotToken, Logger: s.opts.logger})
 	if err != nil {
 		t.Fatal(err)
 	}
 	forge := func(c *client, payload string, stars int) int {
 		t.Helper()
-		before := len(s.bot.Invoices())
-		op := Op{Kind: OpInvoice, ChatID: c.u.ID(), Invoice: &InvoiceOp{Title: "Top-up", Description: "forged", Payload: payload, Stars: stars, Label: "x"}}
+		before := len(s.Bot.Invoices())
+		op := telegram.Op{Kind: telegram.OpInvoice, ChatID: c.u.ID(), Invoice: &telegram.InvoiceOp{Title: "Top-up", Description: "forged", Payload: payload, Stars: stars, Label: "x"}}
 		if err := tg.Perform(ctx, op); err != nil {
 			t.Fatal(err)
 		}
-		return s.bot.Invoices()[before].MessageID
+		return s.Bot.Invoices()[before].MessageID
 	}
 	for _, tc := range []struct {
 		name    string
@@ -215,7 +218,7 @@ func TestShopPreCheckoutRefusesForgedInvoices(t *testing.T) {
 
 	// A successful_payment for a payload we never issued.
 	from := ann.u.Model()
-	id, _ := s.bot.SendUpdate(models.Update{Message: &models.Message{
+	id, _ := s.Bot.SendUpdate(models.Update{Message: &models.Message{
 		ID: 9999, From: &from, Chat: models.Chat{ID: ann.u.ID(), Type: models.ChatTypePrivate}, Date: int(time.Now().Unix()),
 		SuccessfulPayment: &models.SuccessfulPayment{Currency: "XTR", TotalAmount: 500, InvoicePayload: "topup:never-issued", TelegramPaymentChargeID: "stxforged1"},
 	}})
@@ -258,7 +261,7 @@ func (c *client) topUpStars(stars string) telegramtest.Payment {
 	if _, err := c.tap(packages, label); err != nil {
 		c.t.Fatal(err)
 	}
-	inv, err := c.s.bot.WaitMessage(c.ctx, c.u.ID(), func(m telegramtest.Message) bool { return since.changed(m) && m.Invoice != nil })
+	inv, err := c.s.Bot.WaitMessage(c.ctx, c.u.ID(), func(m telegramtest.Message) bool { return since.changed(m) && m.Invoice != nil })
 	if err != nil {
 		c.t.Fatalf("no invoice: %v\n%s", err, c.transcript())
 	}
@@ -278,7 +281,7 @@ func TestShopAdminRefundsATopUp(t *testing.T) {
 	t.Parallel()
 	const adminID = 4343
 	s := newShop(t, shopOptions{admins: []int64{adminID}})
-	ctx := testContext(t, 60*time.Second)
+	ctx := actorstest.Context(t, 60*time.Second)
 	s.startShop("a", shopOptions{})
 	ann := s.newClient(ctx, "Ann", "en")
 	admin := s.newClientAs(ctx, adminID, "Boss")
@@ -300,7 +303,7 @@ func TestShopAdminRefundsATopUp(t *testing.T) {
 	adminSince := admin.mark()
 	admin.u.SendCommand("refund", refunded.ChargeID)
 	ann.waitNew(since, "Payment refunded: −100,00")
-	if err := waitUntil(ctx, func() (bool, error) { return len(s.bot.Refunds()) == 1, nil }); err != nil {
+	if err := waitUntil(ctx, func() (bool, error) { return len(s.Bot.Refunds()) == 1, nil }); err != nil {
 		t.Fatal(err)
 	}
 	s.waitInboxDrained(ctx)
@@ -325,7 +328,7 @@ func TestShopAdminRefundsATopUp(t *testing.T) {
 	adminSince = admin.mark()
 	admin.u.SendCommand("refund", kept.ChargeID)
 	admin.waitNew(adminSince, "already spent")
-	if n := len(s.bot.Refunds()); n != 1 {
+	if n := len(s.Bot.Refunds()); n != 1 {
 		t.Fatalf("%d Stars refunds", n)
 	}
 	s.checkBooks(ctx)

@@ -1,9 +1,12 @@
-package actors
+package shop
 
 import (
 	"context"
 	"errors"
 	"strings"
+
+	"github.com/kiebot/kiebot/actors"
+	"github.com/kiebot/kiebot/actors/telegram"
 
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -13,21 +16,17 @@ import (
 	"github.com/kiebot/kiebot/store"
 )
 
-// PreCheckout implements PreCheckoutHandler: the invoice must be one of our
+// PreCheckout implements actors.PreCheckoutHandler: the invoice must be one of our
 // pending top-ups, for this user and exactly this many Stars.
-func (p *Product) PreCheckout(ctx context.Context, q *models.PreCheckoutQuery) string {
+func (sh *Shop) PreCheckout(ctx context.Context, q *models.PreCheckoutQuery) string {
 	lang := fsm.RU
 	if q.From != nil {
-		if u, err := p.cfg.Store.User(ctx, q.From.ID); err == nil {
-			lang = fsm.LangOf(u.Language)
-		} else {
-			lang = fsm.LangOf(store.LanguageFor(q.From.LanguageCode))
-		}
+		lang, _, _, _ = language(ctx, sh.cfg.Store, q.From.ID, q.From.LanguageCode)
 	}
 	if q.Currency != "XTR" || q.From == nil {
 		return fsm.PreCheckoutRefusal(lang, "unknown")
 	}
-	err := p.cfg.Store.CheckTopUp(ctx, q.InvoicePayload, q.From.ID, int64(q.TotalAmount))
+	err := sh.cfg.Store.CheckTopUp(ctx, q.InvoicePayload, q.From.ID, int64(q.TotalAmount))
 	switch {
 	case err == nil:
 		return ""
@@ -36,27 +35,27 @@ func (p *Product) PreCheckout(ctx context.Context, q *models.PreCheckoutQuery) s
 	case errors.Is(err, store.ErrTopUpMismatch):
 		// The store has one sentinel for both; say which, or another
 		// user's invoice would be refused as "the amount does not match".
-		if t, terr := p.cfg.Store.TopUpByPayload(ctx, q.InvoicePayload); terr == nil && t.UserID != q.From.ID {
-			p.log.Warn("product: pre-checkout for another user's invoice refused", "user_id", q.From.ID, "invoiced_to", t.UserID)
+		if t, terr := sh.cfg.Store.TopUpByPayload(ctx, q.InvoicePayload); terr == nil && t.UserID != q.From.ID {
+			sh.log.Warn("shop: pre-checkout for another user's invoice refused", "user_id", q.From.ID, "invoiced_to", t.UserID)
 			return fsm.PreCheckoutRefusal(lang, "user")
 		}
 		return fsm.PreCheckoutRefusal(lang, "amount")
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrTopUpNotPending):
-		p.log.Warn("product: pre-checkout for an unknown or used invoice refused", "user_id", q.From.ID, "err", err)
+		sh.log.Warn("shop: pre-checkout for an unknown or used invoice refused", "user_id", q.From.ID, "err", err)
 		return fsm.PreCheckoutRefusal(lang, "unknown")
 	default:
 		// Refusing is safe: nothing is charged and the user can pay again.
-		p.log.Error("product: cannot check a pre-checkout query; refusing it", "user_id", q.From.ID, "err", err)
+		sh.log.Error("shop: cannot check a pre-checkout query; refusing it", "user_id", q.From.ID, "err", err)
 		return fsm.PreCheckoutRefusal(lang, "unknown")
 	}
 }
 
 // paid credits a successful Stars payment, exactly once per charge id.
-func (p *Product) paid(userID, chatID int64, lang fsm.Lang, sp *models.SuccessfulPayment) Step {
-	return Step{Apply: func(ctx context.Context, tx *store.Tx) ([]Op, error) {
+func (sh *Shop) paid(userID, chatID int64, lang fsm.Lang, sp *models.SuccessfulPayment) actors.Step {
+	return actors.Step{Apply: func(ctx context.Context, tx *store.Tx) ([]telegram.Op, error) {
 		if sp.Currency != "XTR" {
-			p.log.Error("product: a successful payment in an unexpected currency; not credited", "user_id", userID, "currency", sp.Currency)
-			return []Op{ScreenOp(chatID, fsm.Screen{Text: fsm.T(lang, fsm.KeyPaymentUnknown)})}, nil
+			sh.log.Error("shop: a successful payment in an unexpected currency; not credited", "user_id", userID, "currency", sp.Currency)
+			return []telegram.Op{textOp(chatID, fsm.T(lang, fsm.KeyPaymentUnknown))}, nil
 		}
 		t, credited, err := tx.CompleteTopUp(ctx, store.CompleteParams{
 			Payload: sp.InvoicePayload, UserID: userID, Stars: int64(sp.TotalAmount),
@@ -64,9 +63,9 @@ func (p *Product) paid(userID, chatID int64, lang fsm.Lang, sp *models.Successfu
 		})
 		switch {
 		case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrTopUpMismatch):
-			p.log.Error("product: PAYMENT WITHOUT A MATCHING INVOICE; not credited, needs an operator",
+			sh.log.Error("shop: PAYMENT WITHOUT A MATCHING INVOICE; not credited, needs an operator",
 				"user_id", userID, "charge_id", sp.TelegramPaymentChargeID, "stars", sp.TotalAmount, "err", err)
-			return []Op{ScreenOp(chatID, fsm.Screen{Text: fsm.T(lang, fsm.KeyPaymentUnknown)})}, nil
+			return []telegram.Op{textOp(chatID, fsm.T(lang, fsm.KeyPaymentUnknown))}, nil
 		case err != nil:
 			return nil, err
 		case !credited:
@@ -76,24 +75,24 @@ func (p *Product) paid(userID, chatID int64, lang fsm.Lang, sp *models.Successfu
 		if err != nil {
 			return nil, err
 		}
-		p.log.Info("product: top-up credited", "user_id", userID, "stars", t.Stars, "kopecks", t.Kopecks, "charge_id", t.ChargeID)
-		return []Op{ScreenOp(chatID, fsm.PaymentReceived(lang, t.Kopecks, balance))}, nil
+		sh.log.Info("shop: top-up credited", "user_id", userID, "stars", t.Stars, "kopecks", t.Kopecks, "charge_id", t.ChargeID)
+		return []telegram.Op{screenOp(chatID, fsm.PaymentReceived(lang, t.Kopecks, balance))}, nil
 	}}
 }
 
 // refunded books a refund Telegram reports (refunded_payment): it debits
 // what the top-up credited, once; a refund we made ourselves is already
 // booked and changes nothing here.
-func (p *Product) refunded(userID, chatID int64, lang fsm.Lang, rp *models.RefundedPayment) Step {
-	return Step{Apply: func(ctx context.Context, tx *store.Tx) ([]Op, error) {
+func (sh *Shop) refunded(userID, chatID int64, lang fsm.Lang, rp *models.RefundedPayment) actors.Step {
+	return actors.Step{Apply: func(ctx context.Context, tx *store.Tx) ([]telegram.Op, error) {
 		t, err := tx.RefundTopUp(ctx, rp.TelegramPaymentChargeID)
 		switch {
 		case errors.Is(err, store.ErrAlreadyRefunded), errors.Is(err, store.ErrNotFound):
 			return nil, nil
 		case errors.Is(err, store.ErrInsufficientFunds):
-			p.log.Error("product: STARS REFUNDED but the top-up was already spent; needs an operator",
+			sh.log.Error("shop: STARS REFUNDED but the top-up was already spent; needs an operator",
 				"user_id", userID, "charge_id", rp.TelegramPaymentChargeID)
-			return []Op{ScreenOp(chatID, fsm.Screen{Text: fsm.T(lang, fsm.KeyRefundSpent)})}, nil
+			return []telegram.Op{textOp(chatID, fsm.T(lang, fsm.KeyRefundSpent))}, nil
 		case err != nil:
 			return nil, err
 		}
@@ -101,7 +100,7 @@ func (p *Product) refunded(userID, chatID int64, lang fsm.Lang, rp *models.Refun
 		if err != nil {
 			return nil, err
 		}
-		return []Op{ScreenOp(chatID, fsm.PaymentRefunded(lang, t.Kopecks, balance))}, nil
+		return []telegram.Op{screenOp(chatID, fsm.PaymentRefunded(lang, t.Kopecks, balance))}, nil
 	}}
 }
 
@@ -110,38 +109,38 @@ func (p *Product) refunded(userID, chatID int64, lang fsm.Lang, rp *models.Refun
 // spent. Telegram is called first; the debit follows in the update's
 // transaction (a retry after a crash finds the charge already refunded
 // and only books the debit).
-func (p *Product) adminRefund(ctx context.Context, chatID int64, lang fsm.Lang, chargeID string) (Step, error) {
+func (sh *Shop) adminRefund(ctx context.Context, chatID int64, lang fsm.Lang, chargeID string) (actors.Step, error) {
 	chargeID = strings.TrimSpace(chargeID)
-	reply := func(text string) (Step, error) {
-		return Step{Ops: []Op{ScreenOp(chatID, fsm.Screen{Text: text})}}, nil
+	reply := func(text string) (actors.Step, error) {
+		return actors.Step{Ops: []telegram.Op{textOp(chatID, text)}}, nil
 	}
 	if chargeID == "" {
 		return reply(fsm.T(lang, fsm.KeyAdminRefundHelp))
 	}
-	t, err := p.cfg.Store.TopUpByChargeID(ctx, chargeID)
+	t, err := sh.cfg.Store.TopUpByChargeID(ctx, chargeID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return reply(fsm.T(lang, fsm.KeyAdminRefundNo, "unknown charge id"))
 	case err != nil:
-		return Step{}, err
+		return actors.Step{}, err
 	case t.State != store.TopUpPaid:
 		return reply(fsm.T(lang, fsm.KeyAdminRefundNo, "the top-up is "+string(t.State)))
 	}
-	balance, _, err := p.cfg.Store.Balance(ctx, t.UserID)
+	balance, _, err := sh.cfg.Store.Balance(ctx, t.UserID)
 	if err != nil {
-		return Step{}, err
+		return actors.Step{}, err
 	}
 	if balance < t.Kopecks {
 		return reply(fsm.T(lang, fsm.KeyAdminRefundNo, "the balance was already spent ("+pricing.FormatRUB(balance)+" left of "+pricing.FormatRUB(t.Kopecks)+")"))
 	}
-	_, err = p.cfg.Telegram.Bot.RefundStarPayment(ctx, &bot.RefundStarPaymentParams{UserID: t.UserID, TelegramPaymentChargeID: chargeID})
+	_, err = sh.cfg.Telegram.Bot.RefundStarPayment(ctx, &bot.RefundStarPaymentParams{UserID: t.UserID, TelegramPaymentChargeID: chargeID})
 	if err != nil && !strings.Contains(err.Error(), "ALREADY_REFUNDED") {
-		if isRetryable(err) {
-			return Step{}, err
+		if retryable(err) {
+			return actors.Step{}, err
 		}
 		return reply(fsm.T(lang, fsm.KeyAdminRefundNo, "Telegram refused: "+fsm.Escape(err.Error())))
 	}
-	return Step{Apply: func(ctx context.Context, tx *store.Tx) ([]Op, error) {
+	return actors.Step{Apply: func(ctx context.Context, tx *store.Tx) ([]telegram.Op, error) {
 		t, err := tx.RefundTopUp(ctx, chargeID)
 		if errors.Is(err, store.ErrAlreadyRefunded) {
 			// Telegram's refunded_payment notice for this very refund was
@@ -151,10 +150,10 @@ func (p *Product) adminRefund(ctx context.Context, chatID int64, lang fsm.Lang, 
 			if err != nil {
 				return nil, err
 			}
-			return []Op{ScreenOp(chatID, fsm.Screen{Text: fsm.T(lang, fsm.KeyAdminRefunded, t.Stars, pricing.FormatRUB(t.Kopecks), t.UserID)})}, nil
+			return []telegram.Op{textOp(chatID, fsm.T(lang, fsm.KeyAdminRefunded, t.Stars, pricing.FormatRUB(t.Kopecks), t.UserID))}, nil
 		}
 		if err != nil {
-			p.log.Error("product: STARS REFUNDED but the debit failed; needs an operator", "charge_id", chargeID, "err", err)
+			sh.log.Error("shop: STARS REFUNDED but the debit failed; needs an operator", "charge_id", chargeID, "err", err)
 			return nil, err
 		}
 		payerBalance, _, err := tx.Balance(ctx, t.UserID)
@@ -165,10 +164,10 @@ func (p *Product) adminRefund(ctx context.Context, chatID int64, lang fsm.Lang, 
 		if err != nil {
 			return nil, err
 		}
-		p.log.Info("product: top-up refunded by an admin", "user_id", t.UserID, "stars", t.Stars, "kopecks", t.Kopecks, "charge_id", chargeID)
-		return []Op{
-			ScreenOp(chatID, fsm.Screen{Text: fsm.T(lang, fsm.KeyAdminRefunded, t.Stars, pricing.FormatRUB(t.Kopecks), t.UserID)}),
-			ScreenOp(payer.ChatID, fsm.PaymentRefunded(fsm.LangOf(payer.Language), t.Kopecks, payerBalance)),
+		sh.log.Info("shop: top-up refunded by an admin", "user_id", t.UserID, "stars", t.Stars, "kopecks", t.Kopecks, "charge_id", chargeID)
+		return []telegram.Op{
+			textOp(chatID, fsm.T(lang, fsm.KeyAdminRefunded, t.Stars, pricing.FormatRUB(t.Kopecks), t.UserID)),
+			screenOp(payer.ChatID, fsm.PaymentRefunded(fsm.LangOf(payer.Language), t.Kopecks, payerBalance)),
 		}, nil
 	}}, nil
 }

@@ -1,4 +1,4 @@
-package actors
+package shop
 
 import (
 	"context"
@@ -13,6 +13,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kiebot/kiebot/actors"
+	"github.com/kiebot/kiebot/actors/telegram"
+
 	"github.com/go-telegram/bot/models"
 	"golang.org/x/time/rate"
 
@@ -22,10 +25,10 @@ import (
 	"github.com/kiebot/kiebot/store"
 )
 
-// ProductConfig configures the product handler.
-type ProductConfig struct {
+// Config configures the product handler.
+type Config struct {
 	Store    *store.Store
-	Telegram *Telegram
+	Telegram *telegram.Client
 	Kie      *kie.Client
 	Pricer   *pricing.Pricer
 	Logger   *slog.Logger
@@ -50,12 +53,13 @@ type ProductConfig struct {
 	Now      func() time.Time
 }
 
-// Product is the bot's product logic: it runs each update through the
+// Shop is the bot's update handler: it runs each update through the
 // conversation machine (package fsm) and executes what it decides —
-// orders, language changes, invoices — inside the update's transaction.
-// It implements UpdateHandler and PreCheckoutHandler.
-type Product struct {
-	cfg ProductConfig
+// orders, language changes, invoices, payments — inside the update's
+// transaction. It implements actors.UpdateHandler and
+// actors.PreCheckoutHandler.
+type Shop struct {
+	cfg Config
 	log *slog.Logger
 
 	mu       sync.Mutex
@@ -67,14 +71,14 @@ type userLimiter struct {
 	seen time.Time
 }
 
-// NewProduct validates cfg; bad wiring panics.
-func NewProduct(cfg ProductConfig) *Product {
+// New validates cfg; bad wiring panics.
+func New(cfg Config) *Shop {
 	if cfg.Store == nil || cfg.Telegram == nil || cfg.Kie == nil || cfg.Pricer == nil || cfg.Logger == nil {
-		panic("actors.NewProduct: Store, Telegram, Kie, Pricer and Logger are required")
+		panic("actors.New: Store, Telegram, Kie, Pricer and Logger are required")
 	}
-	cfg.MaxRunningJobs = cmpOrInt(cfg.MaxRunningJobs, 3)
-	cfg.RatePerMinute = cmpOrInt(cfg.RatePerMinute, 20)
-	cfg.RateBurst = cmpOrInt(cfg.RateBurst, 30)
+	cfg.MaxRunningJobs = orDefault(cfg.MaxRunningJobs, 3)
+	cfg.RatePerMinute = orDefault(cfg.RatePerMinute, 20)
+	cfg.RateBurst = orDefault(cfg.RateBurst, 30)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -84,93 +88,89 @@ func NewProduct(cfg ProductConfig) *Product {
 	if cfg.WakeJobs == nil {
 		cfg.WakeJobs = func(int64) {}
 	}
-	return &Product{cfg: cfg, log: cfg.Logger.With("component", "product"), limiters: map[int64]*userLimiter{}}
+	return &Shop{cfg: cfg, log: cfg.Logger.With("component", "shop"), limiters: map[int64]*userLimiter{}}
 }
 
-func (p *Product) isAdmin(id int64) bool { return slices.Contains(p.cfg.AdminIDs, id) }
+func (sh *Shop) isAdmin(id int64) bool { return slices.Contains(sh.cfg.AdminIDs, id) }
 
-// Handle implements UpdateHandler.
-func (p *Product) Handle(ctx context.Context, s Session, upd *models.Update) (Step, error) {
-	from, chatID := updateSender(upd)
+// Handle implements actors.UpdateHandler.
+func (sh *Shop) Handle(ctx context.Context, s actors.Session, upd *models.Update) (actors.Step, error) {
+	from, chatID := telegram.Sender(upd)
 	if from == nil {
-		return Step{}, nil // channel posts and the like: nothing to do
+		return actors.Step{}, nil // channel posts and the like: nothing to do
 	}
-	user, err := p.cfg.Store.User(ctx, from.ID)
-	isNew := errors.Is(err, store.ErrNotFound)
-	if err != nil && !isNew {
-		return Step{}, err
+	lang, _, known, err := language(ctx, sh.cfg.Store, from.ID, from.LanguageCode)
+	if err != nil {
+		return actors.Step{}, err
 	}
-	lang := fsm.LangOf(user.Language)
-	if isNew {
-		lang = fsm.LangOf(store.LanguageFor(from.LanguageCode))
-	}
-	welcome := func(ctx context.Context, tx *store.Tx) ([]Op, error) {
+	isNew := !known
+	welcome := func(ctx context.Context, tx *store.Tx) ([]telegram.Op, error) {
 		if !isNew {
 			return nil, nil
 		}
 		// The step's own commit records the sender only after Apply, but
 		// the welcome credit (and any command's write) needs the user's
 		// row now: without it a new user's first update failed for good.
-		if _, _, err := tx.TouchUser(ctx, seenUser(from, chatID)); err != nil {
+		if _, _, err := tx.TouchUser(ctx, *actors.Sender(upd)); err != nil {
 			return nil, err
 		}
-		if p.cfg.WelcomeBalance <= 0 {
+		if sh.cfg.WelcomeBalance <= 0 {
 			return nil, nil
 		}
-		_, err := tx.GrantWelcome(ctx, from.ID, p.cfg.WelcomeBalance)
+		_, err := tx.GrantWelcome(ctx, from.ID, sh.cfg.WelcomeBalance)
 		return nil, err
 	}
 
 	if m := upd.Message; m != nil {
 		switch {
 		case m.SuccessfulPayment != nil:
-			return p.paid(from.ID, chatID, lang, m.SuccessfulPayment), nil
+			return sh.paid(from.ID, chatID, lang, m.SuccessfulPayment), nil
 		case m.RefundedPayment != nil:
-			return p.refunded(from.ID, chatID, lang, m.RefundedPayment), nil
+			return sh.refunded(from.ID, chatID, lang, m.RefundedPayment), nil
 		}
 	}
 
 	in, ok := inputOf(upd)
 	if !ok {
-		return Step{}, nil
+		return actors.Step{}, nil
 	}
-	if !p.isAdmin(from.ID) && !p.allow(from.ID) {
-		ops := []Op{ScreenOp(chatID, fsm.RateLimited(lang))}
+	if !sh.isAdmin(from.ID) && !sh.allow(from.ID) {
+		ops := []telegram.Op{screenOp(chatID, fsm.RateLimited(lang))}
 		if in.Kind == fsm.InputCallback {
-			ops = []Op{AnswerOp(in.CallbackID, fsm.RateLimited(lang).Text)}
+			ops = []telegram.Op{telegram.AnswerOp(in.CallbackID, fsm.RateLimited(lang).Text)}
 		}
-		return Step{Ops: ops, Apply: welcome}, nil
+		return actors.Step{Ops: ops, Apply: welcome}, nil
 	}
-	if in.Kind == fsm.InputCommand && in.Command == "refund" && p.isAdmin(from.ID) {
-		return p.adminRefund(ctx, chatID, lang, in.Arg)
+	if in.Kind == fsm.InputCommand && in.Command == "refund" && sh.isAdmin(from.ID) {
+		return sh.adminRefund(ctx, chatID, lang, in.Arg)
 	}
 
 	env := fsm.Env{
-		Lang: lang, UserID: from.ID, FirstName: from.FirstName, IsAdmin: p.isAdmin(from.ID),
-		Registry: p.cfg.Pricer.Registry(), Pricer: p.cfg.Pricer, FreeDailyLimit: p.cfg.FreeDailyLimit,
-		StarsPackages: p.cfg.StarsPackages, KopecksPerStar: p.cfg.KopecksPerStar, MaxRunningJobs: p.cfg.MaxRunningJobs,
-		Now: p.cfg.Now(), Facts: storeFacts{ctx: ctx, st: p.cfg.Store, userID: from.ID, welcome: max(p.cfg.WelcomeBalance, 0)}, SupportContact: p.cfg.SupportContact,
+		Lang: lang, UserID: from.ID, FirstName: from.FirstName, IsAdmin: sh.isAdmin(from.ID),
+		Registry: sh.cfg.Pricer.Registry(), Pricer: sh.cfg.Pricer, FreeDailyLimit: sh.cfg.FreeDailyLimit,
+		StarsPackages: sh.cfg.StarsPackages, KopecksPerStar: sh.cfg.KopecksPerStar, MaxRunningJobs: sh.cfg.MaxRunningJobs,
+		Now: sh.cfg.Now(), Facts: storeFacts{ctx: ctx, st: sh.cfg.Store, userID: from.ID, welcome: max(sh.cfg.WelcomeBalance, 0)}, SupportContact: sh.cfg.SupportContact,
 	}
 	res, err := fsm.Step(env, s.State, s.Data, in)
 	if err != nil {
-		return Step{}, err
+		return actors.Step{}, err
 	}
-	p.log.Debug("product: step", "user_id", from.ID, "from", s.State, "to", res.State, "outs", len(res.Out), "command", fmt.Sprintf("%T", res.Cmd))
+	sh.log.Debug("shop: step", "user_id", from.ID, "from", s.State, "to", res.State, "outs", len(res.Out), "command", fmt.Sprintf("%T", res.Cmd))
 	if cl, ok := res.Cmd.(fsm.SetLanguage); ok {
 		lang = cl.Lang
 	}
-	step := Step{State: res.State, Data: res.Data, Ops: p.ops(chatID, res.Out), Apply: welcome}
+	step := actors.Step{State: res.State, Data: res.Data, Ops: ops(chatID, res.Out), Apply: welcome}
 	if res.Cmd == nil {
 		return step, nil
 	}
-	return p.command(ctx, step, res.Cmd, from.ID, chatID, lang, in)
+	return sh.command(ctx, step, res.Cmd, from.ID, chatID, lang, in)
 }
 
 // command attaches the writes of a machine's command to the step.
-func (p *Product) command(ctx context.Context, step Step, cmd fsm.Command, userID, chatID int64, lang fsm.Lang, in fsm.Input) (Step, error) {
+func (sh *Shop) command(ctx context.Context, step actors.Step, cmd fsm.Command, userID, chatID int64, lang fsm.Lang, in fsm.Input) (actors.Step, error) {
 	first := step.Apply
-	then := func(next func(context.Context, *store.Tx) ([]Op, error)) {
-		step.Apply = func(ctx context.Context, tx *store.Tx) ([]Op, error) {
+	then := func(next func(context.Context, *store.Tx) ([]telegram.Op, error)) {
+		step.Apply = func(ctx context.Context, tx *store.Tx) ([]telegram.Op, error) {
 			ops, err := first(ctx, tx)
 			if err != nil {
 				return nil, err
@@ -181,38 +181,38 @@ func (p *Product) command(ctx context.Context, step Step, cmd fsm.Command, userI
 	}
 	switch c := cmd.(type) {
 	case fsm.SetLanguage:
-		then(func(ctx context.Context, tx *store.Tx) ([]Op, error) {
+		then(func(ctx context.Context, tx *store.Tx) ([]telegram.Op, error) {
 			return nil, tx.SetLanguage(ctx, userID, string(c.Lang))
 		})
 	case fsm.CreateInvoice:
-		then(func(ctx context.Context, tx *store.Tx) ([]Op, error) {
+		then(func(ctx context.Context, tx *store.Tx) ([]telegram.Op, error) {
 			t, err := tx.CreateTopUp(ctx, store.NewTopUp{UserID: userID, Stars: c.Stars, Kopecks: c.Kopecks})
 			if err != nil {
 				return nil, err
 			}
 			title, desc, label := fsm.InvoiceText(lang, c.Stars, c.Kopecks)
-			return []Op{{Kind: OpInvoice, ChatID: chatID, Invoice: &InvoiceOp{
+			return []telegram.Op{{Kind: telegram.OpInvoice, ChatID: chatID, Invoice: &telegram.InvoiceOp{
 				Title: title, Description: desc, Payload: t.Payload, Stars: int(c.Stars), Label: label}}}, nil
 		})
 	case fsm.ResendResult:
-		job, err := p.cfg.Store.UserJob(ctx, userID, c.JobID)
+		job, err := sh.cfg.Store.UserJob(ctx, userID, c.JobID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return Step{}, err
+			return actors.Step{}, err
 		}
 		if err != nil || job.State != store.JobSucceeded || len(job.ResultURLs) == 0 {
-			step.Ops = append(step.Ops, ScreenOp(chatID, fsm.Screen{Text: fsm.T(lang, fsm.KeyResultGone)}))
+			step.Ops = append(step.Ops, textOp(chatID, fsm.T(lang, fsm.KeyResultGone)))
 			break
 		}
-		step.Ops = append(step.Ops, resultOps(p.cfg.Pricer.Registry(), job, lang)...)
+		step.Ops = append(step.Ops, resultOps(sh.cfg.Pricer.Registry(), job, lang)...)
 	case fsm.CreateJob:
-		apply, after, ops := p.createJob(ctx, c, userID, chatID, lang, in)
+		apply, after, ops := sh.createJob(ctx, c, userID, chatID, lang, in)
 		step.Ops = append(step.Ops, ops...)
 		if apply != nil {
 			then(apply)
 			step.AfterCommit = after
 		}
 	default:
-		return Step{}, fmt.Errorf("unknown command %T", cmd)
+		return actors.Step{}, fmt.Errorf("unknown command %T", cmd)
 	}
 	return step, nil
 }
@@ -224,41 +224,41 @@ func (p *Product) command(ctx context.Context, step Step, cmd fsm.Command, userI
 //
 // It returns the transaction's part, what to do after the commit, and ops
 // to show at once when there is nothing to write.
-func (p *Product) createJob(ctx context.Context, c fsm.CreateJob, userID, chatID int64, lang fsm.Lang, in fsm.Input) (
-	apply func(context.Context, *store.Tx) ([]Op, error), after func(), ops []Op) {
-	model, err := p.cfg.Pricer.Registry().Model(c.ModelID)
+func (sh *Shop) createJob(ctx context.Context, c fsm.CreateJob, userID, chatID int64, lang fsm.Lang, in fsm.Input) (
+	apply func(context.Context, *store.Tx) ([]telegram.Op, error), after func(), ops []telegram.Op) {
+	model, err := sh.cfg.Pricer.Registry().Model(c.ModelID)
 	if err != nil {
-		return nil, nil, []Op{ScreenOp(chatID, fsm.Apology(lang))}
+		return nil, nil, []telegram.Op{screenOp(chatID, fsm.Apology(lang))}
 	}
-	urls, err := p.uploadInputs(ctx, userID, c.FileIDs)
+	urls, err := sh.uploadInputs(ctx, userID, c.FileIDs)
 	if err != nil {
-		p.log.Warn("product: cannot pass the user's files to Kie", "user_id", userID, "err", err)
+		sh.log.Warn("shop: cannot pass the user's files to Kie", "user_id", userID, "err", err)
 		key := fsm.KeyFilesFailed
-		if errors.Is(err, ErrFileTooBig) {
+		if errors.Is(err, telegram.ErrFileTooBig) {
 			key = fsm.KeyFileTooBigNow
 		}
-		return nil, nil, []Op{ScreenOp(chatID, fsm.Screen{Text: fsm.T(lang, key)})}
+		return nil, nil, []telegram.Op{textOp(chatID, fsm.T(lang, key))}
 	}
-	timeout := p.cfg.JobTimeouts[model.Output()]
+	timeout := sh.cfg.JobTimeouts[model.Output()]
 	if timeout == 0 {
-		timeout = p.cfg.JobTimeouts[pricing.Media("video")]
+		timeout = sh.cfg.JobTimeouts[pricing.Media("video")]
 	}
-	maxRunning := p.cfg.MaxRunningJobs
-	if p.isAdmin(userID) {
+	maxRunning := sh.cfg.MaxRunningJobs
+	if sh.isAdmin(userID) {
 		maxRunning = 0
 	}
 	nj := store.NewJob{
 		UserID: userID, ChatID: chatID, ModelID: model.ID(), Category: string(model.Category()), Output: string(model.Output()),
 		Params: maps.Clone(c.Params), Inputs: urls, FileIDs: c.FileIDs,
-		PriceKopecks: c.Quote.Kopecks, CostMicroCredits: int64(c.Quote.Credits), Free: c.Quote.Free,
-		FreeDailyLimit: p.cfg.FreeDailyLimit, IdempotencyKey: c.IdempotencyKey,
-		Deadline: p.cfg.Now().Add(timeout), MaxRunning: maxRunning,
+		PriceKopecks: c.Quote.Kopecks, CostMicroCredits: int64(c.Quote.Credits), Free: c.Charge == fsm.ChargeFreeUse,
+		FreeDailyLimit: sh.cfg.FreeDailyLimit, IdempotencyKey: c.IdempotencyKey,
+		Deadline: sh.cfg.Now().Add(timeout), MaxRunning: maxRunning,
 	}
 	if nj.Free {
 		nj.PriceKopecks = 0
 	}
 	var created int64
-	apply = func(ctx context.Context, tx *store.Tx) ([]Op, error) {
+	apply = func(ctx context.Context, tx *store.Tx) ([]telegram.Op, error) {
 		job, isNew, err := tx.CreateJob(ctx, nj)
 		switch {
 		case errors.Is(err, store.ErrInsufficientFunds):
@@ -266,11 +266,11 @@ func (p *Product) createJob(ctx context.Context, c fsm.CreateJob, userID, chatID
 			if berr != nil {
 				return nil, berr
 			}
-			return []Op{ScreenOp(chatID, fsm.InsufficientFunds(lang, nj.PriceKopecks, have, p.cfg.KopecksPerStar > 0))}, nil
+			return []telegram.Op{screenOp(chatID, fsm.InsufficientFunds(lang, nj.PriceKopecks, have, sh.cfg.KopecksPerStar > 0))}, nil
 		case errors.Is(err, store.ErrFreeLimit):
-			return []Op{ScreenOp(chatID, fsm.FreeLimitReached(lang, p.cfg.FreeDailyLimit))}, nil
+			return []telegram.Op{screenOp(chatID, fsm.FreeLimitReached(lang, sh.cfg.FreeDailyLimit))}, nil
 		case errors.Is(err, store.ErrTooManyJobs):
-			return []Op{ScreenOp(chatID, fsm.TooManyJobs(lang, p.cfg.MaxRunningJobs))}, nil
+			return []telegram.Op{screenOp(chatID, fsm.TooManyJobs(lang, sh.cfg.MaxRunningJobs))}, nil
 		case err != nil:
 			return nil, err
 		case !isNew:
@@ -283,13 +283,13 @@ func (p *Product) createJob(ctx context.Context, c fsm.CreateJob, userID, chatID
 			if err := tx.SetProgressMessage(ctx, job.ID, int64(in.MessageID)); err != nil {
 				return nil, err
 			}
-			return []Op{EditOp(chatID, in.MessageID, accepted)}, nil
+			return []telegram.Op{editOp(chatID, in.MessageID, accepted)}, nil
 		}
-		return []Op{ScreenOp(chatID, accepted)}, nil
+		return []telegram.Op{screenOp(chatID, accepted)}, nil
 	}
 	after = func() {
 		if created != 0 {
-			p.cfg.WakeJobs(created)
+			sh.cfg.WakeJobs(created)
 		}
 	}
 	return apply, after, nil
@@ -298,15 +298,15 @@ func (p *Product) createJob(ctx context.Context, c fsm.CreateJob, userID, chatID
 // uploadInputs streams each Telegram file to Kie's upload API and returns
 // the Kie URLs per field. Telegram's file URL (it contains the bot token)
 // never leaves the process.
-func (p *Product) uploadInputs(ctx context.Context, userID int64, fileIDs map[string][]string) (map[string][]string, error) {
+func (sh *Shop) uploadInputs(ctx context.Context, userID int64, fileIDs map[string][]string) (map[string][]string, error) {
 	out := map[string][]string{}
 	for _, field := range slices.Sorted(maps.Keys(fileIDs)) {
 		for _, id := range fileIDs[field] {
-			rc, name, err := p.cfg.Telegram.OpenFile(ctx, id)
+			rc, name, err := sh.cfg.Telegram.OpenFile(ctx, id)
 			if err != nil {
 				return nil, err
 			}
-			up, err := p.cfg.Kie.UploadStream(ctx, rc, fmt.Sprintf("kiebot/%d/%d", p.cfg.Store.BotID(), userID), uniqueName(name))
+			up, err := sh.cfg.Kie.UploadStream(ctx, rc, fmt.Sprintf("kiebot/%d/%d", sh.cfg.Store.BotID(), userID), uniqueName(name))
 			rc.Close()
 			if err != nil {
 				return nil, fmt.Errorf("upload %s to kie: %w", field, err)
@@ -329,71 +329,39 @@ func uniqueName(name string) string {
 	return hex.EncodeToString(b) + ext
 }
 
-// ops turns the machine's outputs into Bot API calls.
-func (p *Product) ops(chatID int64, outs []fsm.Out) []Op {
-	var ops []Op
-	for _, o := range outs {
-		switch {
-		case o.Answer != nil:
-			ops = append(ops, Op{Kind: OpAnswer, CallbackID: o.Answer.CallbackID, Text: o.Answer.Text, Alert: o.Answer.Alert})
-		case o.Screen != nil && o.Edit > 0:
-			ops = append(ops, EditOp(chatID, o.Edit, *o.Screen))
-		case o.Screen != nil:
-			ops = append(ops, ScreenOp(chatID, *o.Screen))
-		case o.Action != "":
-			ops = append(ops, Op{Kind: OpAction, ChatID: chatID, Action: o.Action})
-		}
-	}
-	return ops
-}
-
 // allow applies the per-user rate limit (20 actions a minute, bursts of
 // 30). Limiters of users quiet for ten minutes are forgotten.
-func (p *Product) allow(userID int64) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	now := p.cfg.Now()
-	l, ok := p.limiters[userID]
+func (sh *Shop) allow(userID int64) bool {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	now := sh.cfg.Now()
+	l, ok := sh.limiters[userID]
 	if !ok {
-		if len(p.limiters) > 10000 {
-			for id, x := range p.limiters {
+		if len(sh.limiters) > 10000 {
+			for id, x := range sh.limiters {
 				if now.Sub(x.seen) > 10*time.Minute {
-					delete(p.limiters, id)
+					delete(sh.limiters, id)
 				}
 			}
 		}
-		l = &userLimiter{lim: rate.NewLimiter(rate.Limit(float64(p.cfg.RatePerMinute)/60), p.cfg.RateBurst)}
-		p.limiters[userID] = l
+		l = &userLimiter{lim: rate.NewLimiter(rate.Limit(float64(sh.cfg.RatePerMinute)/60), sh.cfg.RateBurst)}
+		sh.limiters[userID] = l
 	}
 	l.seen = now
 	return l.lim.AllowN(now, 1)
 }
 
-// Apology implements UpdateHandler.
-func (p *Product) Apology(ctx context.Context, userID int64) []Op {
+// Apology implements actors.UpdateHandler.
+func (sh *Shop) Apology(ctx context.Context, userID int64) []telegram.Op {
 	if userID == 0 {
 		return nil
 	}
-	lang, chat := fsm.RU, userID
-	if u, err := p.cfg.Store.User(ctx, userID); err == nil {
-		lang, chat = fsm.LangOf(u.Language), u.ChatID
+	lang, u, known, _ := language(ctx, sh.cfg.Store, userID, "")
+	chat := userID
+	if known {
+		chat = u.ChatID
 	}
-	return []Op{ScreenOp(chat, fsm.Apology(lang))}
-}
-
-// updateSender is who sent upd and the chat to answer in.
-func updateSender(upd *models.Update) (*models.User, int64) {
-	switch {
-	case upd.Message != nil && upd.Message.From != nil:
-		return upd.Message.From, upd.Message.Chat.ID
-	case upd.CallbackQuery != nil:
-		chat := upd.CallbackQuery.From.ID
-		if m := upd.CallbackQuery.Message.Message; m != nil {
-			chat = m.Chat.ID
-		}
-		return &upd.CallbackQuery.From, chat
-	}
-	return nil, 0
+	return []telegram.Op{screenOp(chat, fsm.Apology(lang))}
 }
 
 // inputOf strips an update down to what the conversation machine sees.
@@ -437,4 +405,22 @@ func fileOf(m *models.Message) *fsm.File {
 		return &fsm.File{Kind: "voice", FileID: m.Voice.FileID, Size: m.Voice.FileSize, MIME: m.Voice.MimeType}
 	}
 	return nil
+}
+
+// command splits "/start@kiebot payload" into ("start", "payload"); it
+// returns "" for text that is not a command.
+func command(text string) (name, arg string) {
+	if !strings.HasPrefix(text, "/") {
+		return "", ""
+	}
+	head, arg, _ := strings.Cut(text[1:], " ")
+	head, _, _ = strings.Cut(head, "@")
+	return strings.ToLower(head), strings.TrimSpace(arg)
+}
+
+func orDefault(v, def int) int {
+	if v <= 0 {
+		return def
+	}
+	return v
 }

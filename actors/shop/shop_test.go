@@ -1,11 +1,13 @@
-package actors
+package shop
 
 import (
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/kiebot/kiebot/actors/telegramtest"
+	"github.com/kiebot/kiebot/actors/actorstest"
+
+	"github.com/kiebot/kiebot/actors/telegram/telegramtest"
 	"github.com/kiebot/kiebot/store"
 )
 
@@ -13,7 +15,7 @@ import (
 // the picture; the money moves exactly as the ledger audit expects.
 func TestShopTopUpThenGenerate(t *testing.T) {
 	s := newShop(t, shopOptions{})
-	ctx := testContext(t, 60*time.Second)
+	ctx := actorstest.Context(t, 60*time.Second)
 	s.startShop("a", shopOptions{})
 	c := s.newClient(ctx, "Ann", "en")
 
@@ -21,7 +23,7 @@ func TestShopTopUpThenGenerate(t *testing.T) {
 	c.waitText("Hi")
 	c.press("Top up")
 	c.press("100")
-	inv, err := s.bot.WaitMessage(ctx, c.u.ID(), func(m telegramtest.Message) bool { return m.Invoice != nil })
+	inv, err := s.Bot.WaitMessage(ctx, c.u.ID(), func(m telegramtest.Message) bool { return m.Invoice != nil })
 	if err != nil {
 		t.Fatalf("no invoice: %v\n%s", err, c.transcript())
 	}
@@ -37,7 +39,7 @@ func TestShopTopUpThenGenerate(t *testing.T) {
 	c.u.SendText("a red fox in the snow")
 	c.press("1:1")
 	c.press("✅")
-	photo, err := s.bot.WaitMessage(ctx, c.u.ID(), func(m telegramtest.Message) bool { return len(m.Photo) > 0 })
+	photo, err := s.Bot.WaitMessage(ctx, c.u.ID(), func(m telegramtest.Message) bool { return len(m.Photo) > 0 })
 	if err != nil {
 		dumpJobs(t, s)
 		t.Fatalf("no picture: %v\n%s", err, c.transcript())

@@ -1,4 +1,4 @@
-package actors
+package telegram
 
 import (
 	"bytes"
@@ -17,8 +17,8 @@ import (
 	"github.com/go-telegram/bot/models"
 )
 
-// TelegramConfig configures the Bot API client.
-type TelegramConfig struct {
+// Config configures the Bot API client.
+type Config struct {
 	APIURL string // https://api.telegram.org, or a fake in tests
 	Token  string
 	Logger *slog.Logger
@@ -27,10 +27,10 @@ type TelegramConfig struct {
 	SendTimeout time.Duration
 }
 
-// Telegram is the Bot API client: github.com/go-telegram/bot for sends and
+// Client is the Bot API client: github.com/go-telegram/bot for sends and
 // its typed models, plus our own getUpdates, which the library does not
 // expose (its Start confirms updates before they are handled).
-type Telegram struct {
+type Client struct {
 	Bot *bot.Bot
 
 	apiURL string
@@ -39,9 +39,9 @@ type Telegram struct {
 	log    *slog.Logger
 }
 
-// NewTelegram builds the client without calling Telegram (no getMe), so a
+// New builds the client without calling Telegram (no getMe), so a
 // standby or an offline start does not fail here.
-func NewTelegram(cfg TelegramConfig) (*Telegram, error) {
+func New(cfg Config) (*Client, error) {
 	if cfg.SendTimeout <= 0 {
 		cfg.SendTimeout = 2 * time.Minute
 	}
@@ -62,7 +62,7 @@ func NewTelegram(cfg TelegramConfig) (*Telegram, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create telegram client: %w", err)
 	}
-	return &Telegram{
+	return &Client{
 		Bot:    b,
 		apiURL: apiURL,
 		token:  cfg.Token,
@@ -126,7 +126,7 @@ type apiEnvelope struct {
 // update). Calling it with offset = last stored id + 1 confirms everything
 // before. Errors use go-telegram/bot's types: bot.ErrorConflict (409),
 // bot.ErrorUnauthorized (401), *bot.TooManyRequestsError (429).
-func (t *Telegram) GetUpdates(ctx context.Context, offset int64, timeout time.Duration, limit int) ([]RawUpdate, error) {
+func (t *Client) GetUpdates(ctx context.Context, offset int64, timeout time.Duration, limit int) ([]RawUpdate, error) {
 	params := map[string]any{"timeout": int(timeout / time.Second), "limit": limit}
 	if offset != 0 {
 		params["offset"] = offset
@@ -196,7 +196,7 @@ func apiError(method string, env apiEnvelope) error {
 }
 
 // scrub removes the token from errors that quote the request URL.
-func (t *Telegram) scrub(err error) error {
+func (t *Client) scrub(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		ue.URL = strings.ReplaceAll(ue.URL, t.token, "<token>")
@@ -223,7 +223,7 @@ const MaxDownload = 20 << 20
 // OpenFile downloads a file a user sent. The download URL carries the bot
 // token, so it is used here and never handed to anyone else (Kie gets the
 // bytes, re-uploaded). The caller closes the reader.
-func (t *Telegram) OpenFile(ctx context.Context, fileID string) (io.ReadCloser, string, error) {
+func (t *Client) OpenFile(ctx context.Context, fileID string) (io.ReadCloser, string, error) {
 	f, err := t.Bot.GetFile(ctx, &bot.GetFileParams{FileID: fileID})
 	if err != nil {
 		if strings.Contains(err.Error(), "file is too big") {

@@ -1,4 +1,4 @@
-package actors
+package telegram
 
 import (
 	"context"
@@ -9,8 +9,6 @@ import (
 
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
-
-	"github.com/kiebot/kiebot/fsm"
 )
 
 // Op kinds.
@@ -26,17 +24,17 @@ const (
 // Op is one Bot API call decided by a committed state change. Ops are stored
 // in the outbox as JSON, so they must hold everything the call needs.
 type Op struct {
-	Kind       string         `json:"kind"`
-	ChatID     int64          `json:"chat_id,omitempty"`
-	MessageID  int            `json:"message_id,omitempty"`
-	Text       string         `json:"text,omitempty"`
-	Buttons    [][]fsm.Button `json:"buttons,omitempty"`
-	CallbackID string         `json:"callback_id,omitempty"`
-	Alert      bool           `json:"alert,omitempty"`
-	Action     string         `json:"action,omitempty"`
-	Invoice    *InvoiceOp     `json:"invoice,omitempty"`
-	Media      string         `json:"media,omitempty"` // photo, video, audio, document
-	URL        string         `json:"url,omitempty"`
+	Kind       string     `json:"kind"`
+	ChatID     int64      `json:"chat_id,omitempty"`
+	MessageID  int        `json:"message_id,omitempty"`
+	Text       string     `json:"text,omitempty"`
+	Buttons    [][]Button `json:"buttons,omitempty"`
+	CallbackID string     `json:"callback_id,omitempty"`
+	Alert      bool       `json:"alert,omitempty"`
+	Action     string     `json:"action,omitempty"`
+	Invoice    *InvoiceOp `json:"invoice,omitempty"`
+	Media      string     `json:"media,omitempty"` // photo, video, audio, document
+	URL        string     `json:"url,omitempty"`
 }
 
 // InvoiceOp is a Telegram Stars invoice.
@@ -48,14 +46,14 @@ type InvoiceOp struct {
 	Label       string `json:"label"`
 }
 
-// ScreenOp sends screen s as a new message to chatID.
-func ScreenOp(chatID int64, s fsm.Screen) Op {
-	return Op{Kind: OpSend, ChatID: chatID, Text: s.Text, Buttons: s.Buttons}
+// SendOp sends text (HTML) with buttons as a new message to chatID.
+func SendOp(chatID int64, text string, buttons [][]Button) Op {
+	return Op{Kind: OpSend, ChatID: chatID, Text: text, Buttons: buttons}
 }
 
-// EditOp replaces message msgID's content with s.
-func EditOp(chatID int64, msgID int, s fsm.Screen) Op {
-	return Op{Kind: OpEdit, ChatID: chatID, MessageID: msgID, Text: s.Text, Buttons: s.Buttons}
+// EditOp replaces message msgID's text and buttons.
+func EditOp(chatID int64, msgID int, text string, buttons [][]Button) Op {
+	return Op{Kind: OpEdit, ChatID: chatID, MessageID: msgID, Text: text, Buttons: buttons}
 }
 
 // AnswerOp answers a callback query, optionally with a toast.
@@ -63,17 +61,17 @@ func AnswerOp(callbackID, text string) Op {
 	return Op{Kind: OpAnswer, CallbackID: callbackID, Text: text}
 }
 
-// errPermanent marks a Bot API failure that retrying cannot fix (a bad
+// ErrPermanent marks a Bot API failure that retrying cannot fix (a bad
 // request, a user who blocked the bot): the op is dropped and logged.
-var errPermanent = errors.New("permanent")
+var ErrPermanent = errors.New("permanent")
 
-// Perform makes op's Bot API call. A failure wrapping errPermanent must not
+// Perform makes op's Bot API call. A failure wrapping ErrPermanent must not
 // be retried; any other failure may be.
-func (t *Telegram) Perform(ctx context.Context, op Op) error {
+func (t *Client) Perform(ctx context.Context, op Op) error {
 	var err error
 	switch op.Kind {
 	case OpSend:
-		_, err = t.sendScreen(ctx, op.ChatID, fsm.Screen{Text: op.Text, Buttons: op.Buttons})
+		_, err = t.sendText(ctx, op.ChatID, op.Text, op.Buttons)
 	case OpEdit:
 		_, err = t.Bot.EditMessageText(ctx, &bot.EditMessageTextParams{
 			ChatID: op.ChatID, MessageID: op.MessageID, Text: op.Text, ParseMode: models.ParseModeHTML,
@@ -85,7 +83,7 @@ func (t *Telegram) Perform(ctx context.Context, op Op) error {
 			err = nil
 		case err != nil && errors.Is(err, bot.ErrorBadRequest):
 			// Too old, deleted or not ours to edit: show it as a new message.
-			_, err = t.sendScreen(ctx, op.ChatID, fsm.Screen{Text: op.Text, Buttons: op.Buttons})
+			_, err = t.sendText(ctx, op.ChatID, op.Text, op.Buttons)
 		}
 	case OpAnswer:
 		_, err = t.Bot.AnswerCallbackQuery(ctx, &bot.AnswerCallbackQueryParams{
@@ -96,12 +94,12 @@ func (t *Telegram) Perform(ctx context.Context, op Op) error {
 		}
 	case OpAction:
 		_, err = t.Bot.SendChatAction(ctx, &bot.SendChatActionParams{ChatID: op.ChatID, Action: models.ChatAction(op.Action)})
-		if err != nil && !isRetryable(err) {
+		if err != nil && !IsRetryable(err) {
 			err = nil // a lost "typing…" is not worth an error
 		}
 	case OpInvoice:
 		if op.Invoice == nil {
-			return fmt.Errorf("%w: invoice op without an invoice", errPermanent)
+			return fmt.Errorf("%w: invoice op without an invoice", ErrPermanent)
 		}
 		_, err = t.Bot.SendInvoice(ctx, &bot.SendInvoiceParams{
 			ChatID: op.ChatID, Title: op.Invoice.Title, Description: op.Invoice.Description,
@@ -111,20 +109,17 @@ func (t *Telegram) Perform(ctx context.Context, op Op) error {
 	case OpMedia:
 		_, err = t.SendMedia(ctx, op.ChatID, op.Media, &models.InputFileString{Data: op.URL}, op.Text, op.Buttons)
 	default:
-		return fmt.Errorf("%w: unknown op kind %q", errPermanent, op.Kind)
+		return fmt.Errorf("%w: unknown op kind %q", ErrPermanent, op.Kind)
 	}
-	if err != nil && !isRetryable(err) {
-		return fmt.Errorf("%w: %s: %w", errPermanent, op.Kind, err)
+	if err != nil && !IsRetryable(err) {
+		return fmt.Errorf("%w: %s: %w", ErrPermanent, op.Kind, err)
 	}
 	return err
 }
 
-// isRetryable tells transient Bot API failures (rate limits, network,
+// IsRetryable tells transient Bot API failures (rate limits, network,
 // Telegram's 5xx) from ones that will fail again.
-func isRetryable(err error) bool {
-	if errors.Is(err, ErrResultGone) {
-		return false
-	}
+func IsRetryable(err error) bool {
 	if _, ok := RetryAfter(err); ok {
 		return true
 	}
@@ -136,7 +131,8 @@ func isRetryable(err error) bool {
 	return true
 }
 
-func encodeOps(ops []Op) ([][]byte, error) {
+// EncodeOps encodes ops for the outbox.
+func EncodeOps(ops []Op) ([][]byte, error) {
 	out := make([][]byte, len(ops))
 	for i, op := range ops {
 		b, err := json.Marshal(op)

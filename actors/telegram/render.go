@@ -1,4 +1,4 @@
-package actors
+package telegram
 
 import (
 	"context"
@@ -6,12 +6,19 @@ import (
 
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
-
-	"github.com/kiebot/kiebot/fsm"
 )
 
-// keyboard turns an fsm screen's buttons into a Telegram inline keyboard.
-func keyboard(rows [][]fsm.Button) models.ReplyMarkup {
+// Button is one inline keyboard button: a callback (Data) or a link (URL).
+// Its fields are stored in the outbox as JSON under these names, so they
+// must not be renamed.
+type Button struct {
+	Text string
+	Data string // callback_data, at most 64 bytes
+	URL  string
+}
+
+// keyboard turns rows of buttons into a Telegram inline keyboard.
+func keyboard(rows [][]Button) models.ReplyMarkup {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -26,13 +33,13 @@ func keyboard(rows [][]fsm.Button) models.ReplyMarkup {
 	return kb
 }
 
-// sendScreen sends s as a new message to chatID.
-func (t *Telegram) sendScreen(ctx context.Context, chatID int64, s fsm.Screen) (*models.Message, error) {
+// sendText sends an HTML message with inline buttons to chatID.
+func (t *Client) sendText(ctx context.Context, chatID int64, text string, buttons [][]Button) (*models.Message, error) {
 	m, err := t.Bot.SendMessage(ctx, &bot.SendMessageParams{
 		ChatID:             chatID,
-		Text:               s.Text,
+		Text:               text,
 		ParseMode:          models.ParseModeHTML,
-		ReplyMarkup:        keyboard(s.Buttons),
+		ReplyMarkup:        keyboard(buttons),
 		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: bot.True()},
 	})
 	if err != nil {

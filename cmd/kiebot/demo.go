@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/kiebot/kiebot/actors/logging"
-	"github.com/kiebot/kiebot/actors/telegramtest"
+	"github.com/kiebot/kiebot/actors/telegram/telegramtest"
 	"github.com/kiebot/kiebot/kie/kietest"
 	"github.com/kiebot/kiebot/migrations"
 	"github.com/kiebot/kiebot/pricing"

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kiebot/kiebot/actors/telegramtest"
+	"github.com/kiebot/kiebot/actors/telegram/telegramtest"
 	"github.com/kiebot/kiebot/store/storetest"
 )
 

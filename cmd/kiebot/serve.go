@@ -11,6 +11,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/kiebot/kiebot/actors/shop"
+	"github.com/kiebot/kiebot/actors/telegram"
+
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/oklog/run"
 
@@ -72,15 +75,16 @@ func startup(ctx context.Context, e env, stderr io.Writer) (cfg Config, log *slo
 }
 
 // serve builds the actors and runs them in one group: the signal handler,
-// the leader (whose terms run the ingest supervisor: poller, dispatcher with
-// per-user conversation actors, jobs) and the HTTP server, which outlives
-// the leader so the webhook stores updates until the lock is released.
+// the leader (whose terms run the term supervisor: poller, dispatcher with
+// per-user conversation actors, the shop's jobs actor) and the HTTP server,
+// which outlives the leader so the webhook stores updates until the lock is
+// released.
 func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool) error {
 	st := store.New(pool, cfg.BotID)
 	metrics := actors.NewMetrics(version, pool)
 	status := &actors.StatusBoard{}
 	metrics.SetRole(actors.RoleStarting)
-	tg, err := actors.NewTelegram(actors.TelegramConfig{APIURL: cfg.TelegramAPIURL, Token: cfg.TelegramToken, Logger: log})
+	tg, err := telegram.New(telegram.Config{APIURL: cfg.TelegramAPIURL, Token: cfg.TelegramToken, Logger: log})
 	if err != nil {
 		return err
 	}
@@ -100,7 +104,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 		return fmt.Errorf("kie client: %w", err)
 	}
 	callbackKey := []byte(cfg.WebhookSecret + ":kie")
-	product := actors.NewProduct(actors.ProductConfig{
+	handler := shop.New(shop.Config{
 		Store: st, Telegram: tg, Kie: kc, Pricer: pricer, Logger: log,
 		AdminIDs: cfg.AdminIDs, FreeDailyLimit: cfg.FreeDailyLimit, StarsPackages: cfg.StarsPackages,
 		KopecksPerStar: cfg.StarsRUBRate, WelcomeBalance: cfg.WelcomeBalance, SupportContact: cfg.SupportContact,
@@ -112,11 +116,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 			}
 		},
 	})
-	jobs := actors.NewJobs(actors.JobsConfig{
-		Store: st, Kie: kc, Telegram: tg, Registry: pricer.Registry(), Logger: log, Metrics: metrics,
+	jobs := shop.NewJobs(shop.JobsConfig{
+		Store: st, Kie: kc, Telegram: tg, Registry: pricer.Registry(), Logger: log,
 		CallbackBaseURL: cfg.PublicBaseURL, CallbackKey: callbackKey, ConnConfig: connConfig, Wake: jobWake,
 	})
-	ingest := actors.NewIngest(actors.IngestConfig{
+	term := actors.NewTermSupervisor(actors.TermSupervisorConfig{
 		Mode:          cfg.BotMode,
 		WebhookURL:    cfg.PublicBaseURL + actors.WebhookPath,
 		WebhookSecret: cfg.WebhookSecret,
@@ -126,11 +130,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 		Metrics:       metrics,
 		Poller:        actors.PollerConfig{Telegram: tg, Logger: log, Metrics: metrics},
 		Dispatcher: actors.DispatcherConfig{
-			Store: st, Telegram: tg, Handler: product, PreCheckout: product,
+			Store: st, Telegram: tg, Handler: handler, PreCheckout: handler,
 			Logger: log, Metrics: metrics, ConnConfig: connConfig,
 		},
-		Jobs: jobs.Run,
-		Wake: wake,
+		Workers: []actors.Worker{{Name: "jobs", Run: jobs.Run}},
+		Wake:    wake,
 	})
 	leader := actors.NewLeader(actors.LeaderConfig{
 		BotID:           cfg.BotID,
@@ -140,7 +144,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 		LockTTL:         cfg.LockTTL,
 		Heartbeat:       cfg.HeartbeatInterval,
 		RequestHandover: true,
-		Term:            ingest.Run,
+		Term:            term.Run,
 		Logger:          log,
 		Metrics:         metrics,
 		Status:          status,
@@ -169,8 +173,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 				Logger: log,
 			},
 		}, {
-			Pattern: "POST " + actors.CallbackPath,
-			Handler: &actors.KieCallbackReceiver{Store: st, Kie: kc, CallbackKey: callbackKey, HMACKey: hmacKey(cfg), Logger: log},
+			Pattern: "POST " + shop.CallbackPath,
+			Handler: &shop.KieCallbackReceiver{Store: st, Kie: kc, CallbackKey: callbackKey, HMACKey: hmacKey(cfg), Logger: log},
 		}},
 		StopAfter:       leaderDone,
 		ShutdownTimeout: cfg.ShutdownTimeout,

@@ -11,7 +11,7 @@ import (
 
 	"github.com/sethvargo/go-envconfig"
 
-	"github.com/kiebot/kiebot/actors/telegramtest"
+	"github.com/kiebot/kiebot/actors/telegram/telegramtest"
 	"github.com/kiebot/kiebot/store/storetest"
 )
 

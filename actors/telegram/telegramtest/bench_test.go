@@ -7,7 +7,7 @@ import (
 
 	"github.com/go-telegram/bot"
 
-	"github.com/kiebot/kiebot/actors/telegramtest"
+	"github.com/kiebot/kiebot/actors/telegram/telegramtest"
 )
 
 // BenchmarkGetUpdatesSendMessage measures the fake's throughput for the

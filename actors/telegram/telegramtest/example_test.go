@@ -6,7 +6,7 @@ import (
 
 	"github.com/go-telegram/bot"
 
-	"github.com/kiebot/kiebot/actors/telegramtest"
+	"github.com/kiebot/kiebot/actors/telegram/telegramtest"
 )
 
 // The fake is one line to start; go-telegram/bot reaches it through

@@ -13,7 +13,7 @@ import (
 	"github.com/go-telegram/bot/models"
 	"go.uber.org/goleak"
 
-	"github.com/kiebot/kiebot/actors/telegramtest"
+	"github.com/kiebot/kiebot/actors/telegram/telegramtest"
 )
 
 // TestMain fails the run if a test leaves goroutines behind: Close must

@@ -14,7 +14,7 @@ import (
 
 	"github.com/go-telegram/bot"
 
-	"github.com/kiebot/kiebot/actors/telegramtest"
+	"github.com/kiebot/kiebot/actors/telegram/telegramtest"
 )
 
 func TestUnknownTokenMethodAndPath(t *testing.T) {

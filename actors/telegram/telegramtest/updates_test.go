@@ -9,7 +9,7 @@ import (
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
-	"github.com/kiebot/kiebot/actors/telegramtest"
+	"github.com/kiebot/kiebot/actors/telegram/telegramtest"
 )
 
 type pollResult struct {

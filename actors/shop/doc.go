@@ -1,0 +1,29 @@
+// Package shop is what the bot sells and every decision about money. It
+// plugs into the engine (package actors) as its UpdateHandler and
+// PreCheckoutHandler, and adds the leader-only jobs actor as a term worker.
+//
+// Reading order, one file each:
+//
+//   - shop.go: the update handler. Each update goes through the
+//     conversation machine (package fsm); what it decides — an order, a
+//     language change, an invoice — is written in the update's own
+//     transaction (actors.Step.Apply), so it takes effect exactly once.
+//     Confirming an order creates the job and holds its price atomically.
+//   - payments.go: Telegram Stars. Pre-checkout validation, crediting a
+//     successful payment once per charge id, and refunds (Telegram's notice
+//     and the admin's /refund).
+//   - jobs.go: the jobs actor. Submits each job to Kie once (an ambiguous
+//     answer is never resent), follows it by polling and callbacks, and
+//     settles its money exactly once: capture on success, release on
+//     failure or at the deadline.
+//   - delivery.go: sending a finished job's result (or why it failed) to the
+//     user, and crediting back a paid result that vanished before delivery.
+//   - kiecallback.go: Kie's completion callbacks, on every instance; only
+//     ever a hint, since every decision re-reads the task from Kie.
+//   - facts.go: the database reads the conversation machine asks for.
+//   - render.go: fsm screens into Telegram ops — the only place the two meet.
+//   - lang.go: the one rule for which language a user is spoken to in.
+//
+// Every balance change goes through package store, in the same transaction
+// as its ledger entry, keyed so a retry or a second leader cannot repeat it.
+package shop
