@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Money moved by an admin: ledger entries of their own kinds carrying the
@@ -126,4 +128,17 @@ func (q *queries) RefundJob(ctx context.Context, jobID, adminID int64, note stri
 		return Job{}, BalanceChange{}, fmt.Errorf("refund job %d: %w", jobID, err)
 	}
 	return job, c, nil
+}
+
+// JobEntries lists the ledger entries of job jobID, oldest first.
+func (q *queries) JobEntries(ctx context.Context, jobID int64) ([]Entry, error) {
+	rows, err := q.db.Query(ctx, `SELECT `+entryColumns+` FROM ledger_entries WHERE bot_id = $1 AND job_id = $2 ORDER BY id`, q.botID, jobID)
+	if err != nil {
+		return nil, fmt.Errorf("list entries of job %d: %w", jobID, interpret(err))
+	}
+	es, err := pgx.CollectRows(rows, scanEntry)
+	if err != nil {
+		return nil, fmt.Errorf("list entries of job %d: %w", jobID, interpret(err))
+	}
+	return es, nil
 }

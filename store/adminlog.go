@@ -96,3 +96,13 @@ func scanAdminAction(row pgx.CollectableRow) (AdminAction, error) {
 	err := row.Scan(&a.ID, &a.AdminID, &a.Action, &a.TargetUserID, &a.Target, &a.Before, &a.After, &a.Reason, &a.Key, &a.CreatedAt)
 	return a, err
 }
+
+// AdminActionDone reports whether an action with key was recorded.
+func (q *queries) AdminActionDone(ctx context.Context, key string) (bool, error) {
+	var done bool
+	err := q.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM admin_actions WHERE bot_id = $1 AND idem_key = $2)`, q.botID, key).Scan(&done)
+	if err != nil {
+		return false, fmt.Errorf("look up admin action %q: %w", key, interpret(err))
+	}
+	return done, nil
+}
