@@ -23,12 +23,28 @@ const (
 	StateTopUp    = "topup"    // Stars packages
 	StateHelp     = "help"     // help (and /paysupport)
 	StateLanguage = "language" // language choice
+
+	// The operator console (admins only; see admin.go).
+	StateAdmin        = "admin"         // the admin menu
+	StateAdminStats   = "admin_stats"   // business statistics of a period
+	StateAdminAsk     = "admin_ask"     // waiting for the admin's text: a user, an order number, an amount, a reason, a message
+	StateAdminUser    = "admin_user"    // a user's card
+	StateAdminJob     = "admin_job"     // an order's card
+	StateAdminConfirm = "admin_confirm" // a change shown back for confirmation
+	StateAdminModels  = "admin_models"  // the models and their runtime switches
+	StateAdminAudit   = "admin_audit"   // the audit log
 )
 
 // States lists every conversation state.
 func States() []string {
-	return []string{StateNew, StateMenu, StateCategory, StateModel, StateInput, StateConfirm,
-		StateBalance, StateHistory, StateTopUp, StateHelp, StateLanguage}
+	return append([]string{StateNew, StateMenu, StateCategory, StateModel, StateInput, StateConfirm,
+		StateBalance, StateHistory, StateTopUp, StateHelp, StateLanguage}, adminStates()...)
+}
+
+// adminStates lists the operator console's states.
+func adminStates() []string {
+	return []string{StateAdmin, StateAdminStats, StateAdminAsk, StateAdminUser, StateAdminJob, StateAdminConfirm,
+		StateAdminModels, StateAdminAudit}
 }
 
 // Conversation events.
@@ -46,6 +62,15 @@ const (
 	EventTopUp    = "topup"    // the top-up screen
 	EventHelp     = "help"     // help or payment support
 	EventLanguage = "language" // the language screen
+
+	EventAdmin        = "admin"         // the admin menu (/admin)
+	EventAdminStats   = "admin_stats"   // statistics
+	EventAdminAsk     = "admin_ask"     // ask the admin to type something
+	EventAdminUser    = "admin_user"    // a user's card
+	EventAdminJob     = "admin_job"     // an order's card
+	EventAdminConfirm = "admin_confirm" // show a change for confirmation
+	EventAdminModels  = "admin_models"  // the models
+	EventAdminAudit   = "admin_audit"   // the audit log
 )
 
 // transitions is the conversation's table. Navigation to the menus works
@@ -70,6 +95,18 @@ func transitions() lfsm.Events {
 		{Name: EventTopUp, Src: all, Dst: StateTopUp},
 		{Name: EventHelp, Src: all, Dst: StateHelp},
 		{Name: EventLanguage, Src: all, Dst: StateLanguage},
+		// The console's screens open from anywhere (its commands and the
+		// outcome messages' buttons work at any time; Step lets only
+		// admins fire them); a change is confirmed only from the prompt or
+		// screen it was started on.
+		{Name: EventAdmin, Src: all, Dst: StateAdmin},
+		{Name: EventAdminStats, Src: all, Dst: StateAdminStats},
+		{Name: EventAdminAsk, Src: all, Dst: StateAdminAsk},
+		{Name: EventAdminUser, Src: all, Dst: StateAdminUser},
+		{Name: EventAdminJob, Src: all, Dst: StateAdminJob},
+		{Name: EventAdminConfirm, Src: []string{StateAdminAsk, StateAdminUser, StateAdminJob, StateAdminModels, StateAdminConfirm}, Dst: StateAdminConfirm},
+		{Name: EventAdminModels, Src: all, Dst: StateAdminModels},
+		{Name: EventAdminAudit, Src: all, Dst: StateAdminAudit},
 	}
 }
 

@@ -34,6 +34,10 @@
 //
 //	balance, history, topup, help, language: from any state, by command or button.
 //
+// The operator console (/admin, for Env.IsAdmin only) is a second set of
+// states in the same machine, drawn in admin.go; to anyone else it does
+// not exist (its commands get the hint, its buttons are stale).
+//
 // Inputs follow the registry's typed fields (plan): required files first,
 // then the other required fields in schema order; optional fields only from
 // the confirmation's "more settings", each with skip. Fields the registry
@@ -66,6 +70,8 @@
 //   - A Facts error is returned: nothing is decided, the actor retries, then
 //     apologises. A panic (a bug) is recovered into ErrInternal.
 //   - Unknown state or unreadable data restarts the conversation at the menu.
+//   - A model an admin switched off at runtime (Env.SwitchedOff) is hidden
+//     from every menu and treated like one the registry disables.
 //   - A model disabled mid-order says so and returns to the menu; a repeated
 //     job's inputs are re-validated (unknown ones dropped, invalid or
 //     unpriced ones asked again) and quoted afresh.

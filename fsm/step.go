@@ -77,17 +77,27 @@ func step(env Env, state string, data []byte, in Input) (Result, error) {
 }
 
 func (t *turn) dispatch() error {
+	t.demoted()
+	if t.in.Forward != nil && t.env.IsAdmin && isAdminState(t.state()) && (t.in.Kind == InputText || t.in.Kind == InputFile) {
+		return t.adminForward(t.in.Forward) // who sent this? (a user lookup)
+	}
 	switch t.in.Kind {
 	case InputCommand:
 		return t.command()
 	case InputText:
-		if t.state() == StateInput {
+		switch t.state() {
+		case StateInput:
 			return t.inputText()
+		case StateAdminAsk:
+			return t.adminText(t.in.Text)
 		}
 		t.show(Hint(t.lang))
 	case InputFile:
-		if t.state() == StateInput {
+		switch t.state() {
+		case StateInput:
 			return t.inputFile()
+		case StateAdminAsk:
+			return t.adminText(t.in.Text) // a caption is what they typed; validated as such
 		}
 		t.show(Screen{Text: T(t.lang, KeyFileNotNow)})
 	case InputCallback:
@@ -149,6 +159,9 @@ func (t *turn) b(text, action, arg string) Button {
 }
 
 func (t *turn) command() error {
+	if ok, err := t.adminCommand(); ok {
+		return err
+	}
 	switch t.in.Command {
 	case "start":
 		t.s.clearOrder()
@@ -193,6 +206,11 @@ func (t *turn) callback() error {
 		t.answer(T(t.lang, KeyAlreadySent), false)
 		t.cmd = t.s.Done.Job
 		return nil
+	case t.env.IsAdmin && t.s.Adm != nil && t.s.Adm.Done != nil && nonce == t.s.Adm.Done.Nonce && action == aAConfirm:
+		// The same for a change an admin confirmed: the service knows its key.
+		t.answer(T(t.lang, KeyAdminAlreadyDone), false)
+		t.cmd = t.s.Adm.Done.Act
+		return nil
 	case nonce != t.s.Nonce:
 		return t.stale()
 	}
@@ -213,7 +231,7 @@ func (t *turn) global(action, arg string) error {
 	case aHistory:
 		return t.history()
 	case aModel:
-		if _, err := t.reg.Model(arg); err != nil {
+		if _, err := t.model(arg); err != nil {
 			t.answer(T(t.lang, KeyModelGoneShort), false)
 			return t.stale()
 		}
@@ -230,6 +248,8 @@ func (t *turn) global(action, arg string) error {
 			return t.resend(id)
 		}
 		return t.repeat(id)
+	case aAdm, aMods, aUsr, aOrd:
+		return t.adminGlobal(action, arg)
 	}
 	return t.stale()
 }
@@ -281,6 +301,9 @@ func (t *turn) action(action, arg string) error {
 		}
 		return t.repeat(t.s.Jobs[i])
 	}
+	if isAdminAction(action) {
+		return t.adminAction(action, arg)
+	}
 	return t.stale()
 }
 
@@ -321,6 +344,9 @@ func (t *turn) current(note string) error {
 		return t.help(false)
 	case StateLanguage:
 		return t.language()
+	}
+	if t.env.IsAdmin && isAdminState(t.state()) {
+		return t.adminCurrent(note)
 	}
 	t.fire(EventMenu)
 	return t.mainMenu(note)
