@@ -168,6 +168,7 @@ const (
 	KeyNoticeAdjusted      Key = "notice.adjusted"
 	KeyNoticeRefunded      Key = "notice.refunded"
 	KeySuspended           Key = "notice.suspended"
+	KeyRefuseSuspended     Key = "refuse.suspended"
 	KeyNothingCharged      Key = "notice.nothing_charged"
 	KeyLedgerJobRefund     Key = "ledger.job_refund"
 )
@@ -366,7 +367,7 @@ var adminTexts = map[Key][2]string{ // [RU, EN]
 	KeyDoneBan:            {"✅ %s заблокирован(а).", "✅ %s is banned."},
 	KeyDoneUnban:          {"✅ %s разблокирован(а).", "✅ %s is unbanned."},
 	KeyDoneMessage:        {"✅ Сообщение для %s отправлено.", "✅ Message sent to %s."},
-	KeyDoneRefund:         {"✅ Заказ #%d возвращён: %s для %s (баланс %s → %s). Пользователь уведомлён.", "✅ Order #%d refunded: %s to %s (balance %s → %s). They have been told."},
+	KeyDoneRefund:         {"↩️ Заказ #%d возвращён: %s для %s (баланс %s → %s). Пользователь уведомлён.", "↩️ Order #%d refunded: %s to %s (balance %s → %s). They have been told."},
 	KeyDoneModelOff:       {"✅ Модель %s выключена на всех экземплярах.", "✅ Model %s is switched off on every instance."},
 	KeyDoneModelOn:        {"✅ Модель %s снова в продаже.", "✅ Model %s is on sale again."},
 	KeyRefusedBanned:      {"пользователь уже заблокирован.", "the user is banned already."},
@@ -382,6 +383,10 @@ var adminTexts = map[Key][2]string{ // [RU, EN]
 	KeySuspended: {
 		"Ваш доступ к боту приостановлен. Если вы считаете это ошибкой, напишите в поддержку: %s.",
 		"Your access to this bot is suspended. If you think this is a mistake, please contact support: %s.",
+	},
+	KeyRefuseSuspended: {
+		"Ваш доступ к боту приостановлен, оплата не принимается. Напишите в поддержку.",
+		"Your access to this bot is suspended, so no payment is taken. Please contact support.",
 	},
 	KeyNothingCharged:  {"Ничего не списано.", "Nothing was charged."},
 	KeyLedgerJobRefund: {"возврат за заказ", "order refunded"},
