@@ -110,7 +110,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 		Store: st, Telegram: tg, Kie: kc, Pricer: pricer, Logger: log,
 		AdminIDs: cfg.AdminIDs, FreeDailyLimit: cfg.FreeDailyLimit, StarsPackages: cfg.StarsPackages,
 		KopecksPerStar: cfg.StarsRUBRate, WelcomeBalance: cfg.WelcomeBalance, SupportContact: cfg.SupportContact,
-		Catalogue: catalogue,
+		Catalogue:   catalogue,
 		JobTimeouts: map[pricing.Media]time.Duration{"image": cfg.JobTimeoutImage, "audio": cfg.JobTimeoutAudio, "video": cfg.JobTimeoutVideo},
 		WakeJobs: func(id int64) {
 			select {
