@@ -3,6 +3,7 @@ package fsm
 import (
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // The operator console: the admin menu and its sections, in the same
@@ -187,6 +188,14 @@ func (t *turn) adminCommand() (bool, error) {
 		return true, t.adminModels()
 	default: // audit
 		a.Page, a.AuditAdmin, a.AuditUser = 0, 0, 0
+		if who, ok := strings.CutPrefix(strings.ToLower(arg), "admin"); ok {
+			id, err := strconv.ParseInt(strings.TrimSpace(who), 10, 64)
+			if err != nil || id <= 0 {
+				return true, t.adminAuditNote("⚠️ " + T(t.lang, KeyAdminBadUserQuery))
+			}
+			a.AuditAdmin = id
+			return true, t.adminAudit()
+		}
 		if arg != "" {
 			return true, t.auditOf(arg)
 		}

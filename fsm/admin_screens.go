@@ -652,10 +652,15 @@ func (t *turn) adminAuditNote(note string) error {
 	}
 	b.WriteString(T(l, KeyAuditTitle))
 	switch {
-	case a.AuditAdmin != 0 && a.AuditUser != 0:
+	case a.AuditAdmin == t.env.UserID && a.AuditUser != 0:
 		b.WriteString("\n" + T(l, KeyAuditMineAbout, a.AuditUser))
-	case a.AuditAdmin != 0:
+	case a.AuditAdmin == t.env.UserID:
 		b.WriteString("\n" + T(l, KeyAuditMine))
+	case a.AuditAdmin != 0:
+		b.WriteString("\n" + T(l, KeyAuditByAdmin, a.AuditAdmin))
+		if a.AuditUser != 0 {
+			b.WriteString(" " + T(l, KeyAuditAbout, a.AuditUser))
+		}
 	case a.AuditUser != 0:
 		b.WriteString("\n" + T(l, KeyAuditAbout, a.AuditUser))
 	}

@@ -590,7 +590,15 @@ func TestStatsAndAuditScreens(t *testing.T) {
 	c.cmd2("audit", "@ann_fox")
 	c.cmd2("user", "7")
 	c.press(T(EN, KeyBtnAudit))
-	want := []AuditFilter{{}, {}, {}, {AdminID: testAdminID}, {UserID: 7}, {UserID: 7}}
+	c.cmd2("audit", "admin 99")
+	if !strings.Contains(c.screenText(), "Actions of admin <code>99</code>") || strings.Count(c.screenText(), "± balance") != auditPage {
+		t.Fatalf("audit by admin: %q", c.screenText())
+	}
+	c.cmd2("audit", "admin x")
+	if !strings.Contains(plain(c.screenText()), "neither an id") {
+		t.Fatalf("audit by a bad admin id: %q", c.screenText())
+	}
+	want := []AuditFilter{{}, {}, {}, {AdminID: testAdminID}, {UserID: 7}, {UserID: 7}, {AdminID: 99}, {}}
 	if !reflect.DeepEqual(fa.filters, want) {
 		t.Fatalf("audit filters %+v, want %+v", fa.filters, want)
 	}

@@ -116,6 +116,7 @@ const (
 	KeyModelSwitchedOff    Key = "admin.models.switched_off"
 	KeyAuditTitle          Key = "admin.audit.title"
 	KeyAuditMine           Key = "admin.audit.mine"
+	KeyAuditByAdmin        Key = "admin.audit.by_admin"
 	KeyAuditAbout          Key = "admin.audit.about"
 	KeyAuditMineAbout      Key = "admin.audit.mine_about"
 	KeyAuditEmpty          Key = "admin.audit.empty"
@@ -317,6 +318,7 @@ var adminTexts = map[Key][2]string{ // [RU, EN]
 	KeyModelSwitchedOff: {"выключена %s администратором %d: «%s»", "switched off %s by admin %d: “%s”"},
 	KeyAuditTitle:       {"📜 <b>Журнал действий</b> (МСК)", "📜 <b>Audit log</b> (Moscow time)"},
 	KeyAuditMine:        {"Только ваши действия.", "Your actions only."},
+	KeyAuditByAdmin:     {"Действия администратора <code>%d</code>.", "Actions of admin <code>%d</code>."},
 	KeyAuditAbout:       {"Действия с пользователем <code>%d</code>.", "Actions about user <code>%d</code>."},
 	KeyAuditMineAbout:   {"Ваши действия с пользователем <code>%d</code>.", "Your actions about user <code>%d</code>."},
 	KeyAuditEmpty:       {"Пока пусто.", "Nothing yet."},

@@ -584,9 +584,10 @@ func (s *shop) catalogue(name string) *Catalogue {
 
 // A model switched off on one instance is hidden on the other at once (its
 // catalogue hears the NOTIFY), and a confirmation shown before the switch is
-// refused there, nothing held; switched back on, it sells again. A switch
-// no live copy has heard of yet is still refused at confirmation, by the
-// database.
+// refused there, nothing held; switched back on — from a console screen
+// shown by the old leader, confirmed on the new one — it sells again. A
+// switch no live copy has heard of yet is still refused at confirmation, by
+// the database.
 func TestConsoleModelSwitchTakesEffectOnEveryInstance(t *testing.T) {
 	t.Parallel()
 	s := newShop(t, shopOptions{admins: []int64{consoleAdmin}, welcome: 100_00})
@@ -618,6 +619,16 @@ func TestConsoleModelSwitchTakesEffectOnEveryInstance(t *testing.T) {
 			t.Fatalf("instance %s never heard of the switch: %v", inst, err)
 		}
 	}
+	// The admin prepares switching it back on, still on this instance.
+	models = admin.cmdScreen("models")
+	for range 20 {
+		if _, ok := button(models, containing("Switch on: Z-Image")); ok {
+			break
+		}
+		models = admin.mustTap(models, "Next ▶️")
+	}
+	admin.mustTap(models, "Switch on: Z-Image")
+	switchOn := admin.sayScreen("kie is back")
 
 	// The other instance takes over and refuses the old confirmation.
 	a.Stop(t)
@@ -638,16 +649,11 @@ func TestConsoleModelSwitchTakesEffectOnEveryInstance(t *testing.T) {
 		t.Fatal("a switched-off model is still listed")
 	}
 
-	// Back on, from the new leader.
-	models = admin.cmdScreen("models")
-	for range 20 {
-		if _, ok := button(models, containing("Switch on: Z-Image")); ok {
-			break
-		}
-		models = admin.mustTap(models, "Next ▶️")
+	// Back on: the confirmation the admin saw on the old leader works on
+	// the new one (the console's state is persisted like any other).
+	if out := admin.mustTap(switchOn, "✅ Confirm"); !strings.Contains(out.Text, "is on sale again") {
+		t.Fatalf("switch on after the handover: %q", out.Text)
 	}
-	admin.mustTap(models, "Switch on: Z-Image")
-	admin.mustTap(admin.sayScreen("kie is back"), "✅ Confirm")
 	if err := waitUntil(ctx, func() (bool, error) { return !s.catalogue("b").Off()["z-image"], nil }); err != nil {
 		t.Fatal(err)
 	}
