@@ -26,6 +26,7 @@ ALTER TABLE ledger_entries ADD CONSTRAINT entry_admin
 -- A job is refunded at most once, whatever key a caller chose.
 CREATE UNIQUE INDEX ledger_entries_job_refund ON ledger_entries (bot_id, job_id) WHERE kind = 'job_refund';
 CREATE INDEX ledger_entries_created ON ledger_entries (bot_id, created_at);
+CREATE INDEX ledger_entries_topups ON ledger_entries (bot_id, created_at) WHERE kind = 'topup';
 
 -- A banned user gets one polite message and nothing else is done for them;
 -- money already paid is still credited. banned_by is the admin.
