@@ -48,7 +48,7 @@ func (t *turn) browseAction(action, arg string) error {
 			return t.gone()
 		}
 		t.s.clearOrder()
-		t.s.Model = listed[i]
+		t.s.Model, t.s.Listed = listed[i], nil // the list is left: keep the session small
 		t.fire(EventOpen)
 		return t.card()
 	}

@@ -35,10 +35,13 @@ const (
 	StateAdminAudit   = "admin_audit"   // the audit log
 )
 
-// States lists every conversation state.
-func States() []string {
-	return append([]string{StateNew, StateMenu, StateCategory, StateModel, StateInput, StateConfirm,
-		StateBalance, StateHistory, StateTopUp, StateHelp, StateLanguage}, adminStates()...)
+// States lists every conversation state: the shop's, then the console's.
+func States() []string { return append(shopStates(), adminStates()...) }
+
+// shopStates lists the states of the shop's machine.
+func shopStates() []string {
+	return []string{StateNew, StateMenu, StateCategory, StateModel, StateInput, StateConfirm,
+		StateBalance, StateHistory, StateTopUp, StateHelp, StateLanguage}
 }
 
 // adminStates lists the operator console's states.
@@ -73,14 +76,23 @@ const (
 	EventAdminAudit   = "admin_audit"   // the audit log
 )
 
-// transitions is the conversation's table. Navigation to the menus works
-// from anywhere (old messages and result buttons can be pressed at any
-// time); the generation flow is constrained: inputs are asked only from the
-// card, an input or the confirmation, the confirmation is reached from those
-// (or back from the top-up screen it led to), and a job is submitted only
-// from the confirmation.
+// The conversation is two looplab machines over one set of states: the
+// shop's (transitions) and the operator console's (consoleTransitions).
+// A machine is rebuilt at every Step, so each is kept to its own side's
+// states: every user's step pays for the shop's table only, and the
+// console's is built for admins in the console. The shop enters the
+// console through one door, EventAdmin (the admin menu); the console
+// leaves through the shop's everywhere-events (/start, the menu, balance…).
+// turn.fire crosses between them.
+
+// transitions is the shop's table. Navigation to the menus works from
+// anywhere (old messages and result buttons can be pressed at any time);
+// the generation flow is constrained: inputs are asked only from the card,
+// an input or the confirmation, the confirmation is reached from those (or
+// back from the top-up screen it led to), and a job is submitted only from
+// the confirmation.
 func transitions() lfsm.Events {
-	all := States()
+	all := shopStates()
 	return lfsm.Events{
 		{Name: EventStart, Src: all, Dst: StateMenu},
 		{Name: EventMenu, Src: all, Dst: StateMenu},
@@ -95,19 +107,42 @@ func transitions() lfsm.Events {
 		{Name: EventTopUp, Src: all, Dst: StateTopUp},
 		{Name: EventHelp, Src: all, Dst: StateHelp},
 		{Name: EventLanguage, Src: all, Dst: StateLanguage},
-		// The console's screens open from anywhere (its commands and the
-		// outcome messages' buttons work at any time; Step lets only
-		// admins fire them); a change is confirmed only from the prompt or
-		// screen it was started on.
+		// The console's door (Step lets only admins through).
 		{Name: EventAdmin, Src: all, Dst: StateAdmin},
-		{Name: EventAdminStats, Src: all, Dst: StateAdminStats},
-		{Name: EventAdminAsk, Src: all, Dst: StateAdminAsk},
-		{Name: EventAdminUser, Src: all, Dst: StateAdminUser},
-		{Name: EventAdminJob, Src: all, Dst: StateAdminJob},
-		{Name: EventAdminConfirm, Src: []string{StateAdminAsk, StateAdminUser, StateAdminJob, StateAdminModels, StateAdminConfirm}, Dst: StateAdminConfirm},
-		{Name: EventAdminModels, Src: all, Dst: StateAdminModels},
-		{Name: EventAdminAudit, Src: all, Dst: StateAdminAudit},
 	}
+}
+
+// consoleTransitions is the console's table. Its screens open from any of
+// its states (its commands and the outcome messages' buttons work at any
+// time); a change is confirmed only from the prompt or screen it was
+// started on. Every shop event that works from anywhere leaves it.
+func consoleTransitions() lfsm.Events {
+	adm := adminStates()
+	events := lfsm.Events{
+		{Name: EventAdmin, Src: adm, Dst: StateAdmin},
+		{Name: EventAdminStats, Src: adm, Dst: StateAdminStats},
+		{Name: EventAdminAsk, Src: adm, Dst: StateAdminAsk},
+		{Name: EventAdminUser, Src: adm, Dst: StateAdminUser},
+		{Name: EventAdminJob, Src: adm, Dst: StateAdminJob},
+		{Name: EventAdminConfirm, Src: []string{StateAdminAsk, StateAdminUser, StateAdminJob, StateAdminModels, StateAdminConfirm}, Dst: StateAdminConfirm},
+		{Name: EventAdminModels, Src: adm, Dst: StateAdminModels},
+		{Name: EventAdminAudit, Src: adm, Dst: StateAdminAudit},
+	}
+	for _, e := range transitions() {
+		if e.Name != EventAdmin && slices.Equal(e.Src, shopStates()) {
+			events = append(events, lfsm.EventDesc{Name: e.Name, Src: adm, Dst: e.Dst})
+		}
+	}
+	return events
+}
+
+// isAdminEvent reports whether event belongs to the console's table only.
+func isAdminEvent(event string) bool {
+	switch event {
+	case EventAdminStats, EventAdminAsk, EventAdminUser, EventAdminJob, EventAdminConfirm, EventAdminModels, EventAdminAudit:
+		return true
+	}
+	return false
 }
 
 // mustValid panics on a malformed table: an unknown state, a repeated event
@@ -137,13 +172,19 @@ func mustValid(events lfsm.Events) {
 }
 
 // NewConversation builds a user's conversation machine at state (rebuilt
-// from the database after a failover; "" or an unknown state means new).
+// from the database after a failover; "" or an unknown state means new):
+// the console's machine for a console state, else the shop's.
 // The machine only holds state: it has no callbacks, so no I/O can happen
 // inside a transition. It panics if the transition table is malformed.
 func NewConversation(state string) *lfsm.FSM {
+	if slices.Contains(adminStates(), state) {
+		events := consoleTransitions()
+		mustValid(events)
+		return lfsm.NewFSM(state, events, nil)
+	}
 	events := transitions()
 	mustValid(events)
-	if !slices.Contains(States(), state) {
+	if !slices.Contains(shopStates(), state) {
 		state = StateNew
 	}
 	return lfsm.NewFSM(state, events, nil)

@@ -34,8 +34,10 @@
 //
 //	balance, history, topup, help, language: from any state, by command or button.
 //
-// The operator console (/admin, for Env.IsAdmin only) is a second set of
-// states in the same machine, drawn in admin.go; to anyone else it does
+// The operator console (/admin, for Env.IsAdmin only) is a second looplab
+// machine over its own states, entered through the admin menu and left
+// through the shop's everywhere-events, drawn in admin.go; a user's step
+// builds the shop's table only. To anyone but an admin the console does
 // not exist (its commands get the hint, its buttons are stale).
 //
 // Inputs follow the registry's typed fields (plan): required files first,

@@ -60,6 +60,7 @@ func (t *turn) selling() bool { return t.env.Pricer.Ready() == nil }
 // mainMenu shows the main menu with note (a greeting, "cancelled", …) above.
 func (t *turn) mainMenu(note string) error {
 	t.rotate()
+	t.s.Listed = nil
 	var text strings.Builder
 	if note != "" {
 		text.WriteString(note + "\n\n")

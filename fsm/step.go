@@ -128,8 +128,32 @@ func (t *turn) result() (Result, error) {
 func (t *turn) state() string { return t.m.Current() }
 
 // fire moves the machine; false means the table forbids the event here,
-// which the caller treats as a stale button.
-func (t *turn) fire(event string) bool { return Fire(t.m, event) == nil }
+// which the caller treats as a stale button. It crosses between the shop's
+// machine and the console's (conversation.go): an event the machine at
+// hand does not know is fired on the one built for the current state, and
+// a console screen asked for from the shop goes through the console's
+// door, the admin menu, first.
+func (t *turn) fire(event string) bool {
+	if Fire(t.m, event) == nil {
+		return true
+	}
+	if m := NewConversation(t.state()); Fire(m, event) == nil {
+		t.m = m
+		return true
+	}
+	if !isAdminEvent(event) || isAdminState(t.state()) {
+		return false
+	}
+	if Fire(NewConversation(t.state()), EventAdmin) != nil {
+		return false
+	}
+	m := NewConversation(StateAdmin)
+	if Fire(m, event) != nil {
+		return false
+	}
+	t.m = m
+	return true
+}
 
 // answer sets the callback's answer text (the first one wins).
 func (t *turn) answer(text string, alert bool) {
