@@ -240,6 +240,18 @@ func TestBansAndUsernames(t *testing.T) {
 	if u, _ := s.User(ctx, 2); !u.Banned() || u.BanReason != "spam" {
 		t.Fatalf("loaded: %+v", u)
 	}
+	if _, _, err := s.SetModelSwitch(ctx, store.ModelSwitch{ModelID: "z-image", Off: true, AdminID: testAdmin}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		user        int64
+		model       string
+		banned, off bool
+	}{{2, "flux", true, false}, {1, "z-image", false, true}, {2, "z-image", true, true}, {1, "flux", false, false}, {99, "flux", false, false}} {
+		if banned, off, err := s.OrderBlocks(ctx, c.user, c.model); err != nil || banned != c.banned || off != c.off {
+			t.Errorf("OrderBlocks(%d, %s) = %t, %t, %v", c.user, c.model, banned, off, err)
+		}
+	}
 	if u, err = s.UnbanUser(ctx, 2); err != nil || u.Banned() {
 		t.Fatalf("unban: %+v, %v", u, err)
 	}

@@ -103,3 +103,18 @@ func (q *queries) UnbanUser(ctx context.Context, userID int64) (User, error) {
 	}
 	return u, nil
 }
+
+// OrderBlocks reads, in one round trip, what stops an order that the
+// conversation allowed: the user is banned, or an admin switched the model
+// off. In the order's transaction it is the last word, whatever a screen
+// or a live copy showed.
+func (q *queries) OrderBlocks(ctx context.Context, userID int64, modelID string) (banned, modelOff bool, err error) {
+	err = q.db.QueryRow(ctx, `
+		SELECT coalesce((SELECT banned_at IS NOT NULL FROM bot_users WHERE bot_id = $1 AND user_id = $2), false),
+		       coalesce((SELECT off FROM model_switches WHERE bot_id = $1 AND model_id = $3), false)`,
+		q.botID, userID, modelID).Scan(&banned, &modelOff)
+	if err != nil {
+		return false, false, fmt.Errorf("read what blocks an order of user %d: %w", userID, interpret(err))
+	}
+	return banned, modelOff, nil
+}

@@ -309,16 +309,16 @@ func (sh *Shop) createJob(ctx context.Context, c fsm.CreateJob, userID, chatID i
 	}
 	var created int64
 	apply = func(ctx context.Context, tx *store.Tx) ([]telegram.Op, error) {
-		// The screen may be older than an admin's switch or ban: the
+		// The screen may be older than an admin's ban or switch: the
 		// database, read in this transaction, has the last word.
-		if refused, err := sh.refusedForBan(ctx, tx, userID, chatID, lang); refused != nil || err != nil {
-			return refused, err
-		}
-		if off, err := tx.ModelSwitchedOff(ctx, model.ID()); err != nil || off {
-			if off {
-				return []telegram.Op{sh.replace(chatID, in, fsm.ModelUnavailable(lang))}, nil
-			}
+		banned, off, err := tx.OrderBlocks(ctx, userID, model.ID())
+		switch {
+		case err != nil:
 			return nil, err
+		case banned && !sh.isAdmin(userID):
+			return []telegram.Op{screenOp(chatID, fsm.Suspended(lang, sh.cfg.SupportContact))}, nil
+		case off:
+			return []telegram.Op{sh.replace(chatID, in, fsm.ModelUnavailable(lang))}, nil
 		}
 		job, isNew, err := tx.CreateJob(ctx, nj)
 		switch {
