@@ -56,7 +56,9 @@
 // (the jobs /history listed). Free text never goes into callback data.
 // Buttons the actors render outside Step (results, failures, insufficient
 // funds) carry "*|<action>|<id>": a job id re-read through Facts.Job (so
-// only the user's own jobs) or a model id checked against the registry.
+// only the user's own jobs) or a model id checked against the registry; on
+// a console change's outcome, for admins only, a user or order id re-read
+// through AdminFacts.
 //
 // # Failure handling
 //

@@ -34,5 +34,16 @@
 // # Time
 //
 // Statistics count days in Moscow time (Europe/Moscow, UTC+3), as the
-// users' screens show them: "today" starts at Moscow midnight.
+// users' screens show them: "today" starts at Moscow midnight. (The free
+// tier's daily limit is counted in UTC days — store/freeuse.go — so it
+// resets at 03:00 Moscow time; the two are not the same day.)
+//
+// # Telling users
+//
+// The service returns who a change was about; its caller tells them. The
+// Telegram console puts the notice in the update's own outbox rows. A web
+// handler enqueues it in its transaction (store.Tx.EnqueueOps under the
+// user's id), but it is sent only when that user's conversation actor
+// next runs or a new leader term starts: the engine has no "flush this
+// user's outbox now" call yet.
 package operator
