@@ -30,6 +30,7 @@ func perUnitModel(id string, unit Unit, credits string) ModelSpec {
 // 1 credit = $0.005; at 92.5 ₽/$ and markup 2 a credit is 0.925 ₽.
 func TestQuoteQuantityHandComputed(t *testing.T) {
 	t.Parallel()
+	shipped := mustPricer(t, Default(), Config{USDRUBRate: "92.5", Markup: "2"})
 	synthetic := mustPricer(t, testRegistry(t,
 		perUnitModel("t/lipsync", PerInputSecond, "8"),
 		perUnitModel("t/tts", PerThousandChars, "6"),
@@ -46,8 +47,12 @@ func TestQuoteQuantityHandComputed(t *testing.T) {
 		credits     string
 	}{
 		// 12 credits/s × 0.925 = 11.10 ₽/s; 42 s = 466.20 ₽.
+		{"animate 480p 42 s", shipped, "wan/2-2-animate-move", Params{"resolution": "480p"}, Seconds(42), 42, 1110, 46620, "504"},
 		// 18 credits/s × 0.925 = 16.65 ₽/s.
+		{"animate 580p 10 s", shipped, "wan/2-2-animate-move", Params{"resolution": "580p"}, Seconds(10), 10, 1665, 16650, "180"},
 		// 24 credits/s × 0.925 = 22.20 ₽/s; 41.3 s is billed as 42 s.
+		{"animate 720p 41.3 s", shipped, "wan/2-2-animate-move", Params{"resolution": "720p"}, DurationOf(41300 * time.Millisecond), 42, 2220, 93240, "1008"},
+		{"animate 720p 1 ms", shipped, "wan/2-2-animate-move", Params{"resolution": "720p"}, DurationOf(time.Millisecond), 1, 2220, 2220, "24"},
 		// 8 credits × 0.005 × 78.9 × 2 = 6.312 ₽ → 632 kopecks a second (rounded up per unit).
 		{"lip sync 15 s", synthetic, "t/lipsync", nil, Seconds(15), 15, 632, 9480, "120"},
 		// 6 credits × 0.789 = 4.734 ₽ → 474 kopecks per 1,000 characters; 1,001 characters are 2 blocks.
