@@ -262,28 +262,21 @@ func auditModes(m ModelSpec, fields map[string]Field, add addFunc) {
 // per-task prices only: a per-second rate is not a clip's price).
 func perTask(md Mode) bool { return !md.PriceBasis().PerUnit() }
 
-// auditAbsurd flags modes priced above AbsurdFactor times the median of all
-// enabled modes in the same category.
+// auditAbsurd flags per-task modes priced above AbsurdFactor times the
+// median official per-task price of their category (categoryMedians).
 func auditAbsurd(models []ModelSpec, add addFunc) {
-	byCat := map[Category][]Credits{}
+	medians := categoryMedians(models)
 	for _, m := range models {
 		if !m.Enabled {
 			continue
 		}
-		for _, md := range m.Modes {
-			if perTask(md) {
-				byCat[m.Category] = append(byCat[m.Category], md.Credits)
-			}
-		}
-	}
-	for _, m := range models {
-		if !m.Enabled {
+		med := medians[m.Category]
+		if med == nil || med.Sign() <= 0 {
 			continue
 		}
-		med := median(byCat[m.Category])
 		limit := new(big.Rat).Mul(med, big.NewRat(AbsurdFactor, 1))
 		for _, md := range m.Modes {
-			if perTask(md) && med.Sign() > 0 && md.Credits.Rat().Cmp(limit) > 0 {
+			if perTask(md) && md.Credits.Rat().Cmp(limit) > 0 {
 				add(m.ID, DefectAbsurdPrice, "mode %q costs %s credits, over %d× the %s median of %s",
 					md.Label, md.Credits, AbsurdFactor, m.Category, ratString(med))
 			}
@@ -312,15 +305,28 @@ type Summary struct {
 	ByReason       map[DisabledCode][]string // model ids per disabled code
 	RemovedOptions int
 	PriceConflicts int
+	// OfficialModes counts the enabled models' prices from Kie's official
+	// table; OperatorPrices lists the operator-confirmed ones with their
+	// source, date and author.
+	OfficialModes  int
+	OperatorPrices []OperatorPrice
+	// ByCategory counts enabled models per category.
+	ByCategory map[Category]int
 }
 
 // Summarize counts enabled and disabled models, removed options and
 // resolved price conflicts.
 func Summarize(f RegistryFile) Summary {
-	s := Summary{ByReason: map[DisabledCode][]string{}}
+	s := Summary{ByReason: map[DisabledCode][]string{}, ByCategory: map[Category]int{}, OperatorPrices: operatorPrices(f.Models)}
 	for _, m := range f.Models {
 		if m.Enabled {
 			s.Enabled++
+			s.ByCategory[m.Category]++
+			for _, md := range m.Modes {
+				if md.Origin == OriginOfficial {
+					s.OfficialModes++
+				}
+			}
 			s.RemovedOptions += len(m.RemovedOptions)
 			s.PriceConflicts += len(m.PriceConflicts)
 			continue

@@ -45,6 +45,15 @@ func (b *builder) labelOptions(spec *ModelSpec) error {
 			}
 			labels[v] = l
 		}
+		// Options removed for lack of a price keep their words, for the
+		// day an operator's confirmed price brings one back.
+		for _, r := range spec.RemovedOptions {
+			if r.Field == f.Name {
+				if l, err := optionLabel(rule, r.Value); err == nil {
+					labels[r.Value] = l
+				}
+			}
+		}
 		if len(labels) > 0 {
 			f.OptionLabels = labels
 		}

@@ -300,7 +300,7 @@ func restrictToPriced(spec *ModelSpec, f *Field, modes []Mode) {
 			spec.RemovedOptions = append(spec.RemovedOptions, RemovedOption{Field: f.Name, Value: otherBool(f.Values[0]), Reason: "no official price"})
 		}
 	case KindString:
-		f.Type = KindEnum
+		f.Type, f.OpenEnum = KindEnum, true
 		f.MinLength, f.MaxLength = 0, 0
 		f.Values = slices.SortedFunc(maps.Keys(priced), naturalCompare)
 		spec.Notes = append(spec.Notes, fmt.Sprintf("input %s has no enum in the schema; its options are the priced values %v", f.Name, f.Values))

@@ -55,6 +55,9 @@ type Field struct {
 	// MaxSeconds is the longest media file the field takes, in seconds
 	// (0: no documented limit). A per-second price refuses longer files.
 	MaxSeconds int `json:"max_seconds,omitempty"`
+	// OpenEnum marks an enum the schema gave as free text: its options are
+	// the priced values, and an operator's confirmed price may add another.
+	OpenEnum bool `json:"open_enum,omitempty"`
 	// OptionLabels names enum and bool options in words ("10 s", "with
 	// sound"), by value. Price fields always have them.
 	OptionLabels map[string]Label `json:"option_labels,omitempty"`

@@ -129,6 +129,16 @@ type PriceConflict struct {
 	Kept    Credits   `json:"kept"`
 }
 
+func (f RegistryFile) clone() RegistryFile {
+	f.Sources = slices.Clone(f.Sources)
+	ms := make([]ModelSpec, len(f.Models))
+	for i, m := range f.Models {
+		ms[i] = m.clone()
+	}
+	f.Models = ms
+	return f
+}
+
 func (s ModelSpec) clone() ModelSpec {
 	s.PriceTables = slices.Clone(s.PriceTables)
 	if s.Disabled != nil {
