@@ -124,7 +124,7 @@ func DurationOf(d time.Duration) Quantity {
 	if d%time.Millisecond != 0 {
 		ms++
 	}
-	return Quantity{kind: QuantitySeconds, n: ms}
+	return Quantity{kind: QuantitySeconds, n: min(ms, maxQuantity)}
 }
 
 // Characters is a text length in characters (Unicode code points).
