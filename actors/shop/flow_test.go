@@ -33,6 +33,7 @@ func TestShopEveryCategoryEndToEnd(t *testing.T) {
 		{"bytedance/v1-lite-text-to-video", "video", false},
 		{"hailuo/02-image-to-video-standard", "video", true},
 		{"wan/2-6-video-to-video", "video", true},
+		{"wan/2-2-animate-move", "video", true}, // priced per second of the reference video
 		{"recraft/crisp-upscale", "photo", true},
 	}
 	seen := map[pricing.Category]bool{}
@@ -86,7 +87,9 @@ func TestShopEveryCategoryEndToEnd(t *testing.T) {
 					t.Fatalf("jobs %+v, want one succeeded", js)
 				}
 				job := js[0]
-				quote, err := s.pricer.Quote(tc.model, paramsOf(t, s, job.ID))
+				// The uploaded clip is 3 s long (sendMedia): a per-second price is
+				// quoted, and held, for 3 s.
+				quote, err := s.pricer.QuoteQuantity(tc.model, paramsOf(t, s, job.ID), pricing.Seconds(3))
 				if err != nil || quote.Kopecks != job.Price {
 					t.Fatalf("job price %d, quote %+v (%v)", job.Price, quote, err)
 				}
