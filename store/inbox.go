@@ -130,11 +130,11 @@ func (q *queries) MarkProcessed(ctx context.Context, updateID int64) error {
 }
 
 // RecordFailure counts a failed attempt at an update; with final it also
-// marks it processed (failed), so it is not retried again.
+// marks it processed (failed), so it is not retried again. The cause is
+// kept as valid UTF-8 of at most 1000 bytes, so no cause can make the
+// record itself fail.
 func (q *queries) RecordFailure(ctx context.Context, updateID int64, cause string, final bool) error {
-	if len(cause) > 1000 {
-		cause = cause[:1000]
-	}
+	cause = boundedText(cause, maxErrorText)
 	_, err := q.db.Exec(ctx, `
 		UPDATE inbox SET attempts = attempts + 1, last_error = $3,
 		       processed_at = CASE WHEN $4 THEN now() END, failed = $4

@@ -71,7 +71,7 @@ func sendStep(ctx context.Context, db batchSender, botID int64, w StepWrites) ([
 			ON CONFLICT (bot_id, user_id) DO UPDATE
 			   SET chat_id = EXCLUDED.chat_id, first_name = EXCLUDED.first_name,
 			       username = EXCLUDED.username, last_seen_at = now()`,
-			botID, u.ID, u.ChatID, u.FirstName, u.Username, LanguageFor(u.LanguageCode))
+			botID, u.ID, u.ChatID, boundedText(u.FirstName, maxNameText), boundedText(u.Username, maxNameText), LanguageFor(u.LanguageCode))
 	}
 	if w.SaveState {
 		data := w.Data
