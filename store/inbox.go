@@ -21,7 +21,9 @@ type InboxUpdate struct {
 
 // StoreUpdates inserts the batch in order, ignoring update ids already
 // stored, and notifies the dispatcher, in one statement (one transaction).
-// It returns how many were new.
+// It returns how many were new. A payload escape jsonb refuses (\u0000, a
+// lone surrogate) is stored as \ufffd: one odd update must not stop the
+// batch, and with it the bot's ingest.
 func (q *queries) StoreUpdates(ctx context.Context, source string, batch []InboxUpdate) (int, error) {
 	if len(batch) == 0 {
 		return 0, nil
@@ -31,7 +33,7 @@ func (q *queries) StoreUpdates(ctx context.Context, source string, batch []Inbox
 	kinds := make([]string, len(batch))
 	payloads := make([]string, len(batch))
 	for i, u := range batch {
-		ids[i], users[i], kinds[i], payloads[i] = u.UpdateID, u.UserID, u.Kind, string(u.Payload)
+		ids[i], users[i], kinds[i], payloads[i] = u.UpdateID, u.UserID, u.Kind, string(jsonbText(u.Payload))
 	}
 	var n int
 	err := q.db.QueryRow(ctx, `

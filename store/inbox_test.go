@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -60,5 +61,52 @@ func TestRecordFailureKeepsACauseThatIsNotCleanUTF8(t *testing.T) {
 	}
 	if _, processed, failed, err := s.UpdateState(ctx, 501); err != nil || !processed || !failed {
 		t.Fatalf("update 501 after a final failure: processed %v, failed %v, err %v; want processed and failed", processed, failed, err)
+	}
+}
+
+// jsonb refuses the escape \u0000 and a lone surrogate (SQLSTATE 22P05,
+// 22P02). One such update in a batch failed the whole StoreUpdates, so the
+// poller never confirmed the batch and ingest stopped for the bot; in a
+// step it failed the user's update for good.
+func TestJSONThatJSONBRefusesIsStoredWithReplacementCharacters(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := storetest.NewStore(t, 33)
+
+	nasty := `{"update_id":700,"message":{"text":"nul \u0000, lone \ud800 and \udfff, pair \ud83d\ude00, literal \\u0000"}}`
+	n, err := s.StoreUpdates(ctx, "poll", []store.InboxUpdate{
+		{UpdateID: 700, UserID: 5, Kind: "message", Payload: []byte(nasty)},
+		{UpdateID: 701, UserID: 5, Kind: "message", Payload: []byte(`{"update_id":701}`)},
+	})
+	if err != nil || n != 2 {
+		t.Fatalf("StoreUpdates with \\u0000 and lone surrogates = %d, %v; want both stored", n, err)
+	}
+	pending, err := s.PendingUpdates(ctx, 10)
+	if err != nil || len(pending) != 2 {
+		t.Fatalf("pending = %d, %v", len(pending), err)
+	}
+	var got struct {
+		Message struct{ Text string } `json:"message"`
+	}
+	if err := json.Unmarshal(pending[0].Payload, &got); err != nil {
+		t.Fatal(err)
+	}
+	if want := "nul \uFFFD, lone \uFFFD and \uFFFD, pair 😀, literal \\u0000"; got.Message.Text != want {
+		t.Fatalf("stored text %q, want %q", got.Message.Text, want)
+	}
+
+	// The same escape in a step's conversation data and outbox op.
+	ids, err := s.CommitStep(ctx, store.StepWrites{
+		UpdateID: 700, UserID: 5, Touch: &store.SeenUser{ID: 5, ChatID: 5}, SaveState: true, State: "prompt", Data: []byte(`{"prompt":"a\u0000b"}`),
+		Ops: [][]byte{[]byte(`{"kind":"send","text":"a\u0000b"}`)},
+	})
+	if err != nil || len(ids) != 1 {
+		t.Fatalf("CommitStep with \\u0000 in data and op = %v, %v", ids, err)
+	}
+	if err := s.SaveConversation(ctx, 5, "prompt", []byte(`{"prompt":"\u0000"}`)); err != nil {
+		t.Fatalf("SaveConversation with \\u0000: %v", err)
+	}
+	if _, err := s.EnqueueOps(ctx, 5, [][]byte{[]byte(`{"text":"\u0000"}`)}); err != nil {
+		t.Fatalf("EnqueueOps with \\u0000: %v", err)
 	}
 }
