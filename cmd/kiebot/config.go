@@ -108,9 +108,14 @@ type Config struct {
 }
 
 var (
-	tokenPattern         = regexp.MustCompile(`^([0-9]{1,20}):[A-Za-z0-9_-]{20,}$`)
-	webhookSecretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+	tokenPattern          = regexp.MustCompile(`^([0-9]{1,20}):[A-Za-z0-9_-]{20,}$`)
+	webhookSecretAlphabet = regexp.MustCompile(`^[A-Za-z0-9_-]*$`) // Telegram's rule for secret_token
 )
+
+// minWebhookSecret is the shortest TELEGRAM_WEBHOOK_SECRET accepted: the
+// secret is the webhook's only authentication and the Kie callback key is
+// derived from it, so it must not be guessable. Telegram allows 1-256.
+const minWebhookSecret = 32
 
 // loadConfig reads the environment through lookup and validates it. The
 // error lists every problem, one per line.
@@ -205,8 +210,8 @@ func parseConfig(raw rawConfig, hostname func() (string, error)) (Config, error)
 			c.WebhookSecret = deriveWebhookSecret(c.TelegramToken)
 			c.WebhookSecretDerived = true
 		}
-	} else if !webhookSecretPattern.MatchString(c.WebhookSecret) {
-		bad("TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+	} else if err := checkWebhookSecret(c.WebhookSecret); err != nil {
+		bad("TELEGRAM_WEBHOOK_SECRET: %v", err)
 	}
 
 	if p, err := strconv.Atoi(strings.TrimSpace(raw.Port)); err != nil || p < 0 || p > 65535 {
@@ -273,8 +278,30 @@ func parseConfig(raw rawConfig, hostname func() (string, error)) (Config, error)
 	return c, errors.Join(problems...)
 }
 
+// checkWebhookSecret applies Telegram's rule (1-256 of A-Z, a-z, 0-9, _
+// and -) and ours (at least minWebhookSecret characters), naming every rule
+// the secret breaks but never the secret.
+func checkWebhookSecret(secret string) error {
+	var broken []string
+	switch n := len(secret); {
+	case n < minWebhookSecret:
+		broken = append(broken, fmt.Sprintf("%d characters, want at least %d", n, minWebhookSecret))
+	case n > 256:
+		broken = append(broken, fmt.Sprintf("%d characters, want at most 256 (Telegram's limit)", n))
+	}
+	if !webhookSecretAlphabet.MatchString(secret) {
+		broken = append(broken, "want only A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+	}
+	if len(broken) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s; it is the webhook's only authentication and the Kie callbacks' key derives from it: "+
+		"use a random one (openssl rand -hex 32), or unset it to derive one from the token", strings.Join(broken, "; "))
+}
+
 // deriveWebhookSecret gives every instance of one bot the same secret
-// without configuration, and reveals nothing about the token.
+// without configuration, and reveals nothing about the token: HMAC-SHA256
+// keyed by the token, 64 hex characters.
 func deriveWebhookSecret(token string) string {
 	m := hmac.New(sha256.New, []byte(token))
 	m.Write([]byte("kiebot telegram webhook secret v1"))

@@ -104,6 +104,31 @@ func TestConfigProblemsAreAllReportedAtOnce(t *testing.T) {
 			problems: 1,
 		},
 		{
+			name:     "a webhook secret too short to authenticate anything",
+			env:      validEnv("TELEGRAM_WEBHOOK_SECRET", "x"),
+			want:     []string{"TELEGRAM_WEBHOOK_SECRET", "1 characters", "at least 32", "unset it to derive one from the token"},
+			problems: 1,
+		},
+		{
+			name:     "31 characters are still too few",
+			env:      validEnv("BOT_MODE", "webhook", "WEBHOOK_BASE_URL", "https://bot.example", "TELEGRAM_WEBHOOK_SECRET", strings.Repeat("a", 31)),
+			want:     []string{"TELEGRAM_WEBHOOK_SECRET", "31 characters", "at least 32"},
+			problems: 1,
+		},
+		{
+			name:     "more than Telegram's 256",
+			env:      validEnv("TELEGRAM_WEBHOOK_SECRET", strings.Repeat("a", 257)),
+			want:     []string{"TELEGRAM_WEBHOOK_SECRET", "257 characters", "at most 256"},
+			problems: 1,
+		},
+		{
+			name:     "characters Telegram does not allow, named once with the length rule",
+			env:      validEnv("TELEGRAM_WEBHOOK_SECRET", strings.Repeat("a", 40)+"=/+"),
+			want:     []string{"TELEGRAM_WEBHOOK_SECRET", "only A-Z, a-z, 0-9, _ and -"},
+			mustNot:  []string{strings.Repeat("a", 40)},
+			problems: 1,
+		},
+		{
 			name:     "a malformed token is masked in the message",
 			env:      validEnv("TELEGRAM_BOT_TOKEN", "not-a-token-but-secret-value"),
 			want:     []string{"does not look like a bot token", "not-...alue"},
@@ -162,8 +187,40 @@ func TestWebhookSecretIsDerivedTheSameEverywhere(t *testing.T) {
 	if a.WebhookSecret == "" || a.WebhookSecret != b.WebhookSecret || strings.Contains(a.WebhookSecret, "AAHdq") {
 		t.Fatalf("derived secrets %q and %q", a.WebhookSecret, b.WebhookSecret)
 	}
-	if !webhookSecretPattern.MatchString(a.WebhookSecret) {
-		t.Fatalf("derived secret %q breaks Telegram's rule", a.WebhookSecret)
+	if err := checkWebhookSecret(a.WebhookSecret); err != nil {
+		t.Fatalf("derived secret %q breaks a rule: %v", a.WebhookSecret, err)
+	}
+}
+
+func TestWebhookSecretOfTelegramsAlphabetIsAccepted(t *testing.T) {
+	for _, secret := range []string{strings.Repeat("aZ0_-", 7)[:32], strings.Repeat("Ab9-", 64)} {
+		c, err := load(t, validEnv("BOT_MODE", "webhook", "WEBHOOK_BASE_URL", "https://bot.example", "TELEGRAM_WEBHOOK_SECRET", secret))
+		if err != nil || c.WebhookSecret != secret || c.WebhookSecretDerived {
+			t.Errorf("a %d-character secret: %q, derived %v, %v; want it accepted as set", len(secret), c.WebhookSecret, c.WebhookSecretDerived, err)
+		}
+	}
+}
+
+// The derived secret is HMAC-SHA256 of the token: strong, the same on every
+// instance of one bot, different for another bot, and said so (masked) in
+// the summary.
+func TestDerivedWebhookSecretIsStrongAndShownMasked(t *testing.T) {
+	a, err := load(t, validEnv("BOT_MODE", "webhook", "WEBHOOK_BASE_URL", "https://bot.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := load(t, validEnv("TELEGRAM_BOT_TOKEN", "7123456780:AAHdqTcvCH1vGWJxfSeofSAs0K5PALOTHER"))
+	if len(a.WebhookSecret) < 32 || !a.WebhookSecretDerived || a.WebhookSecret == other.WebhookSecret {
+		t.Fatalf("derived secret %q (derived %v), other bot's %q", a.WebhookSecret, a.WebhookSecretDerived, other.WebhookSecret)
+	}
+	var line string
+	for _, kv := range a.summary() {
+		if kv[0] == "webhook secret" {
+			line = kv[1]
+		}
+	}
+	if strings.Contains(line, a.WebhookSecret) || !strings.Contains(line, "derived from the token") || !strings.Contains(line, a.WebhookSecret[:4]+"...") {
+		t.Fatalf("summary says %q; want the derived secret masked and said to be derived", line)
 	}
 }
 
