@@ -229,6 +229,13 @@ func parseConfig(raw rawConfig, hostname func() (string, error)) (Config, error)
 	if c.LockTTL > 0 && c.HeartbeatInterval > 0 && 2*c.HeartbeatInterval > c.LockTTL {
 		bad("HEARTBEAT_INTERVAL (%s) must be at most half of LOCK_TTL (%s), so one missed heartbeat does not lose the lease", c.HeartbeatInterval, c.LockTTL)
 	}
+	// A stopping leader may have renewed its lease last a heartbeat ago;
+	// its graceful stop must end before that lease can lapse, or a standby
+	// takes over while the old leader is still finishing its work.
+	if c.LockTTL > 0 && c.HeartbeatInterval > 0 && c.ShutdownTimeout > 0 && c.ShutdownTimeout >= c.LockTTL-c.HeartbeatInterval {
+		bad("SHUTDOWN_TIMEOUT (%s) must be below LOCK_TTL - HEARTBEAT_INTERVAL (%s - %s = %s), so a stopping leader finishes before its lease can lapse: lower SHUTDOWN_TIMEOUT or raise LOCK_TTL",
+			c.ShutdownTimeout, c.LockTTL, c.HeartbeatInterval, c.LockTTL-c.HeartbeatInterval)
+	}
 
 	if r, ok := parseDecimal(&problems, "PRICING_MARKUP", c.PricingMarkup); ok && r.Cmp(big.NewRat(1, 1)) < 0 {
 		bad("PRICING_MARKUP %s is below 1: every generation would be sold at a loss", c.PricingMarkup)

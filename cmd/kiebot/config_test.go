@@ -99,8 +99,26 @@ func TestConfigProblemsAreAllReportedAtOnce(t *testing.T) {
 		},
 		{
 			name:     "heartbeat must fit twice in the TTL",
-			env:      validEnv("LOCK_TTL", "30s", "HEARTBEAT_INTERVAL", "20s"),
+			env:      validEnv("LOCK_TTL", "30s", "HEARTBEAT_INTERVAL", "20s", "SHUTDOWN_TIMEOUT", "5s"),
 			want:     []string{"HEARTBEAT_INTERVAL (20s) must be at most half of LOCK_TTL (30s)"},
+			problems: 1,
+		},
+		{
+			name:     "a graceful stop must end before the lease can lapse",
+			env:      validEnv("SHUTDOWN_TIMEOUT", "45s"),
+			want:     []string{"SHUTDOWN_TIMEOUT (45s) must be below LOCK_TTL - HEARTBEAT_INTERVAL (1m0s - 20s = 40s)", "lower SHUTDOWN_TIMEOUT or raise LOCK_TTL"},
+			problems: 1,
+		},
+		{
+			name:     "a shorter lease needs a shorter stop",
+			env:      validEnv("LOCK_TTL", "30s", "HEARTBEAT_INTERVAL", "10s"),
+			want:     []string{"SHUTDOWN_TIMEOUT (25s) must be below LOCK_TTL - HEARTBEAT_INTERVAL (30s - 10s = 20s)"},
+			problems: 1,
+		},
+		{
+			name:     "equal is not below",
+			env:      validEnv("SHUTDOWN_TIMEOUT", "40s"),
+			want:     []string{"SHUTDOWN_TIMEOUT (40s) must be below"},
 			problems: 1,
 		},
 		{
