@@ -160,18 +160,6 @@ func (q *queries) InboxStats(ctx context.Context) (depth int64, lag time.Duratio
 	return depth, time.Duration(lagSeconds * float64(time.Second)), nil
 }
 
-// PurgeProcessed deletes processed updates older than age. Keep age well
-// above Telegram's 24-hour redelivery window: the rows are the dedupe set.
-func (q *queries) PurgeProcessed(ctx context.Context, age time.Duration) (int64, error) {
-	tag, err := q.db.Exec(ctx, `
-		DELETE FROM inbox WHERE bot_id = $1 AND processed_at < now() - make_interval(secs => $2)`,
-		q.botID, age.Seconds())
-	if err != nil {
-		return 0, fmt.Errorf("purge processed updates: %w", err)
-	}
-	return tag.RowsAffected(), nil
-}
-
 // ProcessedUpdate reports whether updateID is stored and processed (tests
 // and the audit use it).
 func (q *queries) UpdateState(ctx context.Context, updateID int64) (stored, processed, failed bool, err error) {
