@@ -17,6 +17,7 @@ import (
 	"github.com/sethvargo/go-envconfig"
 
 	"github.com/kiebot/kiebot/actors/logging"
+	"github.com/kiebot/kiebot/store"
 )
 
 // rawConfig is the environment as go-envconfig reads it: strings with their
@@ -58,6 +59,13 @@ type rawConfig struct {
 	KieUploadURL      string `env:"KIE_UPLOAD_URL, default=https://kieai.redpandaai.co"`
 	KieWebhookHMACKey string `env:"KIE_WEBHOOK_HMAC_KEY"`
 	SupportContact    string `env:"SUPPORT_CONTACT"`
+
+	RetentionInbox         string `env:"RETENTION_INBOX, default=168h"`
+	RetentionInvoices      string `env:"RETENTION_INVOICES, default=48h"`
+	RetentionConversations string `env:"RETENTION_CONVERSATIONS, default=2160h"`
+	RetentionOutbox        string `env:"RETENTION_OUTBOX, default=24h"`
+	RetentionBatch         string `env:"RETENTION_BATCH, default=1000"`
+	RetentionEvery         string `env:"RETENTION_EVERY, default=1h"`
 }
 
 // Config is kiebot's validated configuration. Only main reads the
@@ -105,6 +113,15 @@ type Config struct {
 	KieUploadURL      string
 	KieWebhookHMACKey string
 	SupportContact    string // shown by /paysupport, e.g. "@shop_help"
+
+	// Retention is what the leader purges, and RetentionEvery how often it
+	// runs store.Store.Retain (0: never). A zero age keeps that kind of row
+	// forever. Defaults: RETENTION_INBOX 168h (processed updates),
+	// RETENTION_INVOICES 48h (unpaid invoices, marked expired),
+	// RETENTION_CONVERSATIONS 2160h (90 days idle), RETENTION_OUTBOX 24h
+	// (calls never sent), RETENTION_BATCH 1000 rows, RETENTION_EVERY 1h.
+	Retention      store.Retention
+	RetentionEvery time.Duration
 }
 
 var (
@@ -269,6 +286,23 @@ func parseConfig(raw rawConfig, hostname func() (string, error)) (Config, error)
 	}
 	c.StarsPackages = pk
 
+	c.Retention = store.Retention{
+		Inbox:         parseRetention(&problems, "RETENTION_INBOX", raw.RetentionInbox),
+		Invoices:      parseRetention(&problems, "RETENTION_INVOICES", raw.RetentionInvoices),
+		Conversations: parseRetention(&problems, "RETENTION_CONVERSATIONS", raw.RetentionConversations),
+		Outbox:        parseRetention(&problems, "RETENTION_OUTBOX", raw.RetentionOutbox),
+	}
+	if c.Retention.Inbox > 0 && c.Retention.Inbox < minInboxRetention {
+		bad("RETENTION_INBOX (%s) must be at least %s (or 0 to keep updates forever): the processed updates are what recognises one Telegram delivers again, for up to a day",
+			c.Retention.Inbox, minInboxRetention)
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(raw.RetentionBatch)); err != nil || n < 1 || n > 100000 {
+		bad("RETENTION_BATCH %q: want a number of rows per statement, 1-100000", raw.RetentionBatch)
+	} else {
+		c.Retention.Batch = n
+	}
+	c.RetentionEvery = parseRetention(&problems, "RETENTION_EVERY", raw.RetentionEvery)
+
 	if _, err := logging.ParseLevel(c.LogLevel); err != nil {
 		bad("LOG_LEVEL: %v", err)
 	}
@@ -346,6 +380,22 @@ func parseDuration(problems *[]error, name, v string) time.Duration {
 	d, err := time.ParseDuration(strings.TrimSpace(v))
 	if err != nil || d <= 0 {
 		*problems = append(*problems, fmt.Errorf("%s %q: want a positive duration like 30s or 5m", name, v))
+		return 0
+	}
+	return d
+}
+
+// minInboxRetention is the shortest RETENTION_INBOX accepted: Telegram
+// redelivers an update it thinks undelivered for up to 24 hours, and the
+// inbox rows are the set such a redelivery is recognised against; twice
+// that leaves a margin for a bot that was down meanwhile.
+const minInboxRetention = 48 * time.Hour
+
+// parseRetention parses an age like 168h; "0" turns that purge off.
+func parseRetention(problems *[]error, name, v string) time.Duration {
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil || d < 0 {
+		*problems = append(*problems, fmt.Errorf("%s %q: want a duration like 168h or 30m, or 0 to turn it off", name, v))
 		return 0
 	}
 	return d
@@ -447,7 +497,23 @@ func (c Config) summary() [][2]string {
 		{"KIE_UPLOAD_URL", c.KieUploadURL},
 		{"KIE_WEBHOOK_HMAC_KEY", hmacKey},
 		{"SUPPORT_CONTACT", cmpOrString(c.SupportContact, "(unset: /paysupport asks users to write in the chat)")},
+		{"retention", c.retentionSummary()},
 	}
+}
+
+func (c Config) retentionSummary() string {
+	if c.RetentionEvery == 0 {
+		return "off (RETENTION_EVERY=0): nothing is purged"
+	}
+	age := func(d time.Duration) string {
+		if d == 0 {
+			return "kept forever"
+		}
+		return d.String()
+	}
+	r := c.Retention
+	return fmt.Sprintf("every %s, %d rows a batch: processed updates %s, unpaid invoices expire after %s, idle conversations %s, unsent calls %s",
+		c.RetentionEvery, r.Batch, age(r.Inbox), age(r.Invoices), age(r.Conversations), age(r.Outbox))
 }
 
 // redactDSN hides the password of a postgres URL or key=value DSN.

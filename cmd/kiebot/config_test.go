@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/sethvargo/go-envconfig"
+
+	"github.com/kiebot/kiebot/store"
 )
 
 const (
@@ -239,6 +241,48 @@ func TestDerivedWebhookSecretIsStrongAndShownMasked(t *testing.T) {
 	}
 	if strings.Contains(line, a.WebhookSecret) || !strings.Contains(line, "derived from the token") || !strings.Contains(line, a.WebhookSecret[:4]+"...") {
 		t.Fatalf("summary says %q; want the derived secret masked and said to be derived", line)
+	}
+}
+
+func TestRetentionDefaultsAndSwitches(t *testing.T) {
+	c, err := load(t, validEnv())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := store.Retention{Inbox: 168 * time.Hour, Invoices: 48 * time.Hour, Conversations: 2160 * time.Hour, Outbox: 24 * time.Hour, Batch: 1000}
+	if c.Retention != want || c.RetentionEvery != time.Hour {
+		t.Fatalf("Retention = %+v every %s; want %+v every 1h", c.Retention, c.RetentionEvery, want)
+	}
+
+	c, err = load(t, validEnv("RETENTION_INBOX", "0", "RETENTION_CONVERSATIONS", "720h", "RETENTION_BATCH", "50", "RETENTION_EVERY", "10m"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Retention.Inbox != 0 || c.Retention.Conversations != 720*time.Hour || c.Retention.Batch != 50 || c.RetentionEvery != 10*time.Minute {
+		t.Fatalf("Retention = %+v every %s", c.Retention, c.RetentionEvery)
+	}
+	if s := c.retentionSummary(); !strings.Contains(s, "processed updates kept forever") || !strings.Contains(s, "every 10m0s") {
+		t.Fatalf("summary %q", s)
+	}
+	c, err = load(t, validEnv("RETENTION_EVERY", "0"))
+	if err != nil || c.RetentionEvery != 0 || !strings.Contains(c.retentionSummary(), "nothing is purged") {
+		t.Fatalf("RETENTION_EVERY=0: every %s, summary %q, %v", c.RetentionEvery, c.retentionSummary(), err)
+	}
+
+	_, err = load(t, validEnv("RETENTION_INBOX", "12h", "RETENTION_INVOICES", "soon", "RETENTION_OUTBOX", "-1h",
+		"RETENTION_BATCH", "0", "RETENTION_EVERY", "hourly", "RETENTION_CONVERSATIONS", "90d"))
+	if err == nil {
+		t.Fatal("bad retention settings accepted")
+	}
+	msg := err.Error()
+	for _, w := range []string{"RETENTION_INBOX (12h0m0s) must be at least 48h0m0s", "RETENTION_INVOICES \"soon\"", "RETENTION_OUTBOX \"-1h\"",
+		"RETENTION_BATCH \"0\"", "RETENTION_EVERY \"hourly\"", "RETENTION_CONVERSATIONS \"90d\""} {
+		if !strings.Contains(msg, w) {
+			t.Errorf("error lacks %q:\n%s", w, msg)
+		}
+	}
+	if n := len(strings.Split(msg, "\n")); n != 6 {
+		t.Errorf("%d problems, want 6:\n%s", n, msg)
 	}
 }
 
