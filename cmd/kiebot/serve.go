@@ -133,7 +133,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 			Store: st, Telegram: tg, Handler: handler, PreCheckout: handler,
 			Logger: log, Metrics: metrics, ConnConfig: connConfig,
 		},
-		Workers: []actors.Worker{{Name: "jobs", Run: jobs.Run}},
+		Workers: []actors.Worker{
+			{Name: "jobs", Run: jobs.Run},
+			{Name: "retention", Run: (&actors.Retention{Store: st, Policy: cfg.Retention, Every: cfg.RetentionEvery, Logger: log}).Run},
+		},
 		Wake:    wake,
 	})
 	leader := actors.NewLeader(actors.LeaderConfig{
