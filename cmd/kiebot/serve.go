@@ -137,7 +137,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 			{Name: "jobs", Run: jobs.Run},
 			{Name: "retention", Run: (&actors.Retention{Store: st, Policy: cfg.Retention, Every: cfg.RetentionEvery, Logger: log}).Run},
 		},
-		Wake:    wake,
+		Wake: wake,
 	})
 	leader := actors.NewLeader(actors.LeaderConfig{
 		BotID:           cfg.BotID,
