@@ -256,7 +256,30 @@ func otherWords() []string {
 		"остаток", "доступно", "available", "лимит", "limit", "бонус", "балл", "bonus", "процент"}
 }
 
-var moneyRe = regexp.MustCompile(`(₽|(?i:rub|руб)\.?)? ?(\d{1,3}(?:[ .,'’]\d{3})+(?:[.,]\d{1,2})?|\d{1,12}(?:[.,]\d{1,2})?)( ?(?:₽|(?i:руб(?:лей|ля|ль)?|rub|rur|р|p)\.?))?`)
+// moneyRe finds a figure with the currency sign or word that may stand
+// before or after it. Thousands are grouped by spaces ("1 500,00"), commas
+// ("1,500.00") or dots ("1.500,00"), one kind per figure.
+var moneyRe = regexp.MustCompile(`(₽|(?i:rub|руб)\.?)? ?(` +
+	`\d{1,3}(?: \d{3})+(?:[.,]\d{1,2})?|\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?|\d{1,12}(?:[.,]\d{1,2})?` +
+	`)( ?(?:₽|(?i:руб(?:лей|ля|ль)?|rub|rur|р|p)\.?))?`)
+
+// misreadSign reports where a ₽ that Tesseract read as "2" (or "2?") ends,
+// right after a figure with kopecks: "1500,00 2", "2 750,502".
+func misreadSign(s string, numEnd int) (int, bool) {
+	fig := s[:numEnd]
+	if len(fig) < 3 || (fig[len(fig)-3] != ',' && fig[len(fig)-3] != '.') {
+		return 0, false
+	}
+	rest := strings.TrimPrefix(s[numEnd:], " ")
+	if !strings.HasPrefix(rest, "2") {
+		return 0, false
+	}
+	rest = strings.TrimPrefix(rest[1:], "?")
+	if r, _ := utf8.DecodeRuneInString(rest); rest != "" && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == ',' || r == '.') {
+		return 0, false
+	}
+	return len(s) - len(rest), true
+}
 
 func findAmounts(lines []line) []Amount {
 	aw, ow := amountWords(), otherWords()
@@ -306,6 +329,11 @@ func lineFigures(s string, lineNo int) []Amount {
 			// "р"/"p" is a currency only where a word ends with it.
 			if r, _ := utf8.DecodeRuneInString(s[end:]); unicode.IsLetter(r) || unicode.IsDigit(r) {
 				after, end = false, numEnd
+			}
+		}
+		if !after {
+			if e, ok := misreadSign(s, numEnd); ok {
+				after, end = true, e
 			}
 		}
 		if !figureBoundary(s, numStart, numEnd, after) {
