@@ -29,7 +29,7 @@ type Parsed struct {
 type Amount struct {
 	Kopecks int64
 	Text    string // the figure as read, after space and O→0 clean-up
-	Line    int    // 0-based line of the OCR text
+	Line    int    // 0-based, counting the OCR text's non-blank lines
 	score   int
 }
 
@@ -41,7 +41,7 @@ type Date struct {
 	HasTime bool // false: only the day was printed
 	Zoned   bool // the receipt said which time zone
 	Text    string
-	Line    int
+	Line    int // as in Amount.Line
 }
 
 // Found reports whether a date was read.
@@ -119,6 +119,11 @@ func prepareLines(text string) []line {
 	out := make([]line, 0, len(raw))
 	for _, r := range raw {
 		t := collapseSpaces(r)
+		if t == "" {
+			// Tesseract puts a blank line between blocks, which would part
+			// a label from the value under it.
+			continue
+		}
 		if utf8.RuneCountInString(t) > maxLineRunes {
 			t = string([]rune(t)[:maxLineRunes])
 		}

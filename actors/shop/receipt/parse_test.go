@@ -18,6 +18,8 @@ func TestParseAmount(t *testing.T) {
 	}{
 		{"tinkoff", "Т-Банк\nПеревод по СБП\n1 500 ₽\nУспешно\n04.12.2026 13:45:10\nСумма 1 500,00 ₽\nКомиссия Без комиссии\nОтправитель Иван Иванов\nТелефон получателя +7 (912) 345-67-89\nПолучатель Пётр П.\nБанк получателя Сбербанк\nСчёт списания •••• 1234\nСообщение KB-7F3K23\nИдентификатор операции B4338104530000000K0000", 150000},
 		{"sber label above value", "СБЕР\nЧек по операции\n4 декабря 2026 13:45 (МСК)\nОперация\nПеревод клиенту СберБанка\nФИО получателя\nПётр Петрович П.\nНомер карты получателя\n**** 4455\nСумма перевода\n1 500,00 Р\nКомиссия\n15,00 Р\nНомер документа 1000000012345678", 150000},
+		{"tesseract on a drawn Sber check", tesseractSber, 150000},
+		{"tesseract on a drawn Т-Банк receipt, shrunk", tesseractTinkoffSmall, 150000},
 		{"nbsp and thin spaces", "Сумма\u00a01\u202f500,00\u00a0₽", 150000},
 		{"figure space thousands", "Итого: 12\u2007345,67 ₽", 1234567},
 		{"O for zero", "Сумма 1 5OO,OO ₽", 150000},
@@ -57,6 +59,38 @@ func TestParseAmount(t *testing.T) {
 				t.Fatalf("amount = %d (%q), want %d; candidates %+v", p.Amount.Kopecks, p.Amount.Text, tc.want, p.Amounts)
 			}
 		})
+	}
+}
+
+// What Tesseract 5.3 (rus+eng, --psm 4) wrote for receipts the OCR tests
+// draw: ₽ comes out as P, Р, 2 or 2?, the card mask as "wee", and blank
+// lines part labels from values.
+const (
+	tesseractSber = "СБЕР\n\nЧек по операции\n\n1 500,00 P\n\n4 декабря 2026 13:45 (МСК)\n\nОперация\n\n" +
+		"Перевод клиенту СберБанка\nФИО получателя\n\nПётр Петрович П.\n\nНомер карты получателя\nwee 4455\n\n" +
+		"Сумма перевода\n\n1 500,00 2\n\nКомиссия\n\n15,00 P\n\nСообщение получателю\nKB-7F3K23\n\n" +
+		"Номер документа\n\n1000000012345678\n"
+	tesseractTinkoffSmall = "Т-Банк\n\nПеревод по СБП\n\n1500,00 2?\n\nУспешно\n\nДата и время 04.12.2026 13:45:10\n" +
+		"Сумма 1500,00 2\nКомиссия Без комиссии\nОтправитель Иван Иванович И.\nТелефон получателя +7 (912) 345-67-89\n" +
+		"Получатель Пётр Петрович П.\nБанк получателя Сбербанк\nСчёт списания .... 1234\nСообщение KB-7F3K23\n\n" +
+		"Идентификатор B4338104530000000K0000\n"
+)
+
+// On the real Sber output the fee under "Комиссия" is not even a
+// candidate, and the labelled amount ranks first.
+func TestParseTesseractSber(t *testing.T) {
+	p := Parse(tesseractSber)
+	for _, a := range p.Amounts {
+		if a.Kopecks == 1500 {
+			t.Fatalf("the fee is a candidate: %+v", p.Amounts)
+		}
+	}
+	if p.Amount.Text != "1 500,00 2" {
+		t.Fatalf("first candidate %+v, want the one under Сумма перевода", p.Amount)
+	}
+	want := time.Date(2026, 12, 4, 13, 45, 0, 0, time.FixedZone("MSK", 3*3600))
+	if !p.Date.Wall.Equal(want) || !p.Date.Zoned || len(p.References) != 1 || p.References[0] != "KB-7F3K23" {
+		t.Fatalf("date %+v references %v", p.Date, p.References)
 	}
 }
 
@@ -217,5 +251,11 @@ func TestParseBoundsItsInput(t *testing.T) {
 	}
 	if a := Parse(strings.Repeat("\n", maxLines-1) + "Сумма 1 500 ₽").Amount; a.Kopecks != 150000 {
 		t.Fatalf("missed the amount on the last line read")
+	}
+}
+
+func BenchmarkParse(b *testing.B) {
+	for b.Loop() {
+		Parse(tesseractSber)
 	}
 }
