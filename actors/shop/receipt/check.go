@@ -47,8 +47,8 @@ const (
 	// maxPageBytes bounds the PNG pdftoppm renders a PDF page into.
 	maxPageBytes = 32 << 20
 	// pdfPageSide is the long side, in pixels, of a rendered PDF page:
-	// an A4 receipt at ~200 dpi.
-	pdfPageSide = 2400
+	// an A4 receipt at about 240 dpi, whatever size the PDF claims.
+	pdfPageSide = 2000
 	// clockSkew is how far the payer's clock and ours may disagree.
 	clockSkew = 5 * time.Minute
 )
