@@ -66,5 +66,6 @@
 // Detect (run by New) reports whether tesseract and its languages and
 // pdftoppm are installed; Capabilities.StartupNotice is the line to log
 // or tell the admins at start when receipts will go to them unchecked.
-// Without tesseract, Check still fingerprints the receipt.
+// Without tesseract, Check still fingerprints the receipt: the SHA-256
+// always, the dHash of a picture (not of a PDF, which is not rendered).
 package receipt

@@ -56,7 +56,14 @@ const (
 
 // decodeImage checks the header's dimensions before decoding anything, so
 // a small file that claims a huge picture is refused without allocating it.
-func decodeImage(data []byte, f Format) (image.Image, error) {
+// A decoder that panics on a crafted file (it has happened in Go's image
+// packages) costs that receipt its check, not the bot its process.
+func decodeImage(data []byte, f Format) (img image.Image, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			img, err = nil, fmt.Errorf("decode %s: %w: decoder panicked: %v", f, ErrBadImage, p)
+		}
+	}()
 	var (
 		decodeConfig func(*bytes.Reader) (image.Config, error)
 		decode       func(*bytes.Reader) (image.Image, error)
@@ -81,8 +88,7 @@ func decodeImage(data []byte, f Format) (image.Image, error) {
 	if cfg.Width < minSide || cfg.Height < minSide || int64(cfg.Width)*int64(cfg.Height) > maxPixels {
 		return nil, fmt.Errorf("%s is %d×%d pixels, outside %d px to %d Mpx: %w", f, cfg.Width, cfg.Height, minSide, maxPixels/1_000_000, ErrBadImage)
 	}
-	img, err := decode(bytes.NewReader(data))
-	if err != nil {
+	if img, err = decode(bytes.NewReader(data)); err != nil {
 		return nil, fmt.Errorf("decode %s: %w: %v", f, ErrBadImage, err)
 	}
 	return img, nil
