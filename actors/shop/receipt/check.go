@@ -268,6 +268,10 @@ func (r *Report) check(ctx context.Context, c *Checker, receipt io.Reader) {
 
 	// Decoding, rendering and OCR all hold a slot: they are the memory
 	// and CPU a flood of receipts would eat.
+	if err := context.Cause(ctx); err != nil {
+		r.fail(Canceled, fmt.Errorf("receipt: before decoding: %w", err))
+		return
+	}
 	select {
 	case c.sem <- struct{}{}:
 		defer func() { <-c.sem }()
@@ -301,6 +305,7 @@ func (r *Report) check(ctx context.Context, c *Checker, receipt io.Reader) {
 		return
 	}
 	gray := toGray(page)
+	lightPage(gray)
 	r.Fingerprint.DHash, r.Fingerprint.HasDHash = dhash(gray), true
 	if !c.caps.OCR() {
 		r.fail(NoOCR, fmt.Errorf("receipt: %w", c.caps.OCRErr))

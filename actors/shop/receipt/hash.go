@@ -15,8 +15,9 @@ type Fingerprint struct {
 	// SHA256 is the hash of the file's bytes: the very same file again.
 	SHA256 [sha256.Size]byte
 	// DHash is a difference hash of the picture (for a PDF, of its first
-	// page as rendered); valid only with HasDHash. Re-encoding, resizing
-	// or Telegram's recompression moves it by a bit or two.
+	// page as rendered), taken after a dark theme is inverted; valid only
+	// with HasDHash. Re-encoding, resizing, Telegram's recompression or a
+	// screenshot in the other theme moves it by a bit or two.
 	DHash    uint64
 	HasDHash bool
 	// What OCR read, zero when it read nothing: the printed amount and the

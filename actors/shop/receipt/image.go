@@ -200,16 +200,22 @@ const (
 	ocrMaxSide  = 4000 // larger ones are shrunk to this on the long side
 )
 
-// ocrPicture turns a decoded receipt into the grayscale PNG Tesseract
-// reads: light page (a dark-theme screenshot is inverted), sensible size.
-// Tesseract gets only this PNG, never the user's file, so its C image
-// decoders never see untrusted input.
-func ocrPicture(g *image.Gray) ([]byte, error) {
-	if meanGray(g) < 110 {
-		for i := range g.Pix {
-			g.Pix[i] = 255 - g.Pix[i]
-		}
+// lightPage inverts a dark-theme screenshot in place, so that Tesseract
+// reads dark text on a light page and the dHash of a receipt does not
+// depend on the theme of the app it was screenshotted in.
+func lightPage(g *image.Gray) {
+	if meanGray(g) >= 110 {
+		return
 	}
+	for i := range g.Pix {
+		g.Pix[i] = 255 - g.Pix[i]
+	}
+}
+
+// ocrPicture turns a light page into the grayscale PNG Tesseract reads, at
+// a sensible size. Tesseract gets only this PNG, never the user's file, so
+// its C image decoders never see untrusted input.
+func ocrPicture(g *image.Gray) ([]byte, error) {
 	w, h := g.Rect.Dx(), g.Rect.Dy()
 	switch {
 	case max(w, h) > ocrMaxSide:

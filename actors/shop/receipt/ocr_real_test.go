@@ -162,12 +162,14 @@ func TestOCRGarbage(t *testing.T) {
 	}
 }
 
-// A dark-theme screenshot, and one Telegram shrank to 576 px wide.
+// A dark-theme screenshot, and one Telegram shrank to 576 px wide: both
+// read right, and are found to be the same receipt.
 func TestOCRDarkAndSmall(t *testing.T) {
 	c := realChecker(t)
 	dark := tinkoff("2 750,50 ₽", "04.12.2026 13:45:10", "KB-7F3K23")
 	dark.dark = true
 	small := tinkoff("2 750,50 ₽", "04.12.2026 13:45:10", "KB-7F3K23")
+	var prints []Fingerprint
 	for name, img := range map[string]image.Image{
 		"dark":  render(t, dark),
 		"small": rescale(render(t, small), 576.0/1080),
@@ -177,7 +179,13 @@ func TestOCRDarkAndSmall(t *testing.T) {
 			if !r.Amount.Match || !r.Reference.Found || !r.Date.Found {
 				t.Fatalf("read %+v %+v %+v", r.Amount, r.Reference, r.Date)
 			}
+			prints = append(prints, r.Fingerprint)
 		})
+	}
+	if len(prints) == 2 {
+		if got := Compare(prints[0], prints[1]); got != SamePicture {
+			t.Fatalf("dark and small copies compare as %d (%d bits)", got, Hamming(prints[0].DHash, prints[1].DHash))
+		}
 	}
 }
 
