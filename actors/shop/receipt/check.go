@@ -170,6 +170,15 @@ const (
 	ReadFailed
 )
 
+// String names the status for logs: "checked", "no_ocr", "timed_out"…
+func (s Status) String() string {
+	names := [...]string{"checked", "no_ocr", "no_pdf_reader", "timed_out", "failed", "canceled", "too_large", "unsupported", "bad_image", "read_failed"}
+	if s >= 0 && int(s) < len(names) {
+		return names[s]
+	}
+	return fmt.Sprintf("status(%d)", int(s))
+}
+
 // Report is the outcome of Check. The receipt goes to the admins whatever
 // it says: it only helps them decide.
 type Report struct {

@@ -2,6 +2,7 @@ package receipt
 
 import (
 	"crypto/sha256"
+	"fmt"
 	"image"
 	"math/bits"
 	"time"
@@ -52,6 +53,21 @@ const (
 	// SameFile: byte for byte the same file.
 	SameFile
 )
+
+// String names the similarity for logs.
+func (s Similarity) String() string {
+	switch s {
+	case Different:
+		return "different"
+	case SimilarPicture:
+		return "similar_picture"
+	case SamePicture:
+		return "same_picture"
+	case SameFile:
+		return "same_file"
+	}
+	return fmt.Sprintf("similarity(%d)", int(s))
+}
 
 // Compare tells how two receipts' fingerprints relate.
 func Compare(a, b Fingerprint) Similarity {

@@ -157,3 +157,20 @@ func TestRubles(t *testing.T) {
 		}
 	}
 }
+
+func TestNames(t *testing.T) {
+	seen := map[string]bool{}
+	for s := Checked; s <= ReadFailed; s++ {
+		n := s.String()
+		if strings.HasPrefix(n, "status(") || seen[n] {
+			t.Errorf("status %d is named %q", int(s), n)
+		}
+		seen[n] = true
+	}
+	if ReadFailed+1 != Status(len(seen)) || (ReadFailed+1).String() != "status(10)" {
+		t.Errorf("a status was added without a name")
+	}
+	if SamePicture.String() != "same_picture" || Similarity(9).String() != "similarity(9)" {
+		t.Error("similarity names")
+	}
+}
