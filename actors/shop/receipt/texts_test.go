@@ -92,7 +92,7 @@ func TestLines(t *testing.T) {
 			"⚠️ В чеке чужая ссылка KB-4HN9X5",
 		}},
 		{"future", checked(expect(150000, ""), "Итого 1 500 ₽\n05.12.2026 10:00"), EN, []string{
-			"🔎 Receipt: everything matches (OCR check, the decision is yours)"[:0] + "🔎 Receipt: check carefully",
+			"🔎 Receipt: check carefully",
 			"Amount: 1,500.00\u00a0₽ — matches",
 			"⚠️ Date: 05.12.2026 10:00 — in the future",
 		}},
@@ -119,8 +119,8 @@ func TestDateFlagsAllowForTheZone(t *testing.T) {
 		before, tooOld, future bool
 	}{
 		{"04.12.2026 13:45", false, false, false},
-		// 13:41 could be Kaliningrad's 14:41 MSK, after the 13:40 issue... and
-		// 12:30 printed is at latest 13:30 MSK (UTC+2): before the issue.
+		// 12:30 printed is at latest 13:30 MSK (if the payer is at UTC+2):
+		// before the 13:40 issue in every zone.
 		{"04.12.2026 12:30", true, false, false},
 		{"04.12.2026 12:45", false, false, false}, // at UTC+2 that is 13:45 MSK
 		{"04.12.2026", false, false, false},       // the whole day
