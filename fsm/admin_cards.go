@@ -231,6 +231,8 @@ func topUpState(l Lang, s string) string {
 		return T(l, KeyTopUpPaid)
 	case "refunded":
 		return T(l, KeyTopUpRefunded)
+	case "expired":
+		return T(l, KeyTopUpExpired)
 	}
 	return Escape(cutRunes(s, 20))
 }

@@ -437,7 +437,8 @@ func TestModelsSwitchFlow(t *testing.T) {
 	fa.switches = []ModelSwitchView{{ModelID: "recraft/crisp-upscale", Off: true, Reason: "kie outage", By: 99}}
 	c := newChat(t, env)
 	c.cmd("models")
-	if !strings.Contains(plain(c.screenText()), "в продаже 55, не продаются 30") {
+	on := len(env.Registry.Models()) - 1 // one of them is switched off
+	if !strings.Contains(plain(c.screenText()), "в продаже "+itoa(on)+", не продаются "+itoa(len(env.Registry.All())-on)) {
 		t.Fatalf("models: %q", c.screenText())
 	}
 	outage := false

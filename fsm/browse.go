@@ -191,8 +191,14 @@ func (t *turn) priceList(m *pricing.Model) string {
 	if t.isFree(m.ID()) {
 		b.WriteString(T(t.lang, KeyCardFree, t.env.FreeDailyLimit) + "\n")
 	}
-	if len(qs) == 1 && qs[0].Mode.Label == "" {
-		b.WriteString(T(t.lang, KeyCardOnePrice, pricing.FormatRUB(qs[0].Kopecks)))
+	price := func(q pricing.Quote) string {
+		if q.PerUnit() {
+			return pricing.FormatRate(q, string(t.lang))
+		}
+		return pricing.FormatRUB(q.Kopecks)
+	}
+	if len(qs) == 1 && qs[0].Mode.LabelIn(string(t.lang)) == "" {
+		b.WriteString(T(t.lang, KeyCardOnePrice, price(qs[0])))
 		return b.String()
 	}
 	b.WriteString(T(t.lang, KeyCardPrices))
@@ -201,7 +207,7 @@ func (t *turn) priceList(m *pricing.Model) string {
 			b.WriteString("\n…")
 			break
 		}
-		b.WriteString("\n• " + Escape(cutRunes(q.Mode.Label, 60)) + " — " + pricing.FormatRUB(q.Kopecks))
+		b.WriteString("\n• " + Escape(cutRunes(q.Mode.LabelIn(string(t.lang)), 60)) + " — " + price(q))
 	}
 	return b.String()
 }

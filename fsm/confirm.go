@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/kiebot/kiebot/pricing"
@@ -80,14 +81,52 @@ type offer struct {
 
 var errNoFacts = errors.New("fsm: env has no facts")
 
+// quote prices the order as it stands: per task, or per unit of what its
+// basis measures (the files' durations, the text's length).
+func (t *turn) quote(m *pricing.Model) (pricing.Quote, error) {
+	b, err := m.BasisFor(t.s.Params)
+	if err != nil {
+		return pricing.Quote{}, fmt.Errorf("quote %s: %w", m.ID(), err)
+	}
+	q, err := t.env.Pricer.QuoteQuantity(m.ID(), t.s.Params, t.quantity(b))
+	if err != nil {
+		return pricing.Quote{}, fmt.Errorf("quote %s: %w", m.ID(), err)
+	}
+	return q, nil
+}
+
+// quantityProblem turns a per-unit quote's refusal into the field to ask
+// again and what to say: too long (with the limit), or not measurable.
+func (t *turn) quantityProblem(fields []pricing.Field, err error) (pos int, note string, ok bool) {
+	var qe *pricing.QuantityError
+	if !errors.As(err, &qe) {
+		return 0, "", false
+	}
+	pos = slices.IndexFunc(fields, func(f pricing.Field) bool { return f.Name == qe.Field })
+	if pos < 0 {
+		return 0, "", false
+	}
+	switch {
+	case errors.Is(err, pricing.ErrQuantityTooLarge) && qe.Max.Kind() == pricing.QuantitySeconds:
+		note = T(t.lang, KeyErrMediaTooLong, strconv.FormatInt(qe.Max.Count(), 10))
+	case errors.Is(err, pricing.ErrQuantityTooLarge):
+		note = T(t.lang, KeyErrTooLong, qe.Got.Count(), strconv.FormatInt(qe.Max.Count(), 10))
+	case qe.Unit.Measures() == pricing.QuantitySeconds:
+		note = T(t.lang, KeyNoDuration)
+	default:
+		note = T(t.lang, KeyErrEmpty)
+	}
+	return pos, note, true
+}
+
 func (t *turn) offer(m *pricing.Model) (offer, error) {
 	facts := t.env.Facts
 	if facts == nil {
 		return offer{}, errNoFacts
 	}
-	q, err := t.env.Pricer.Quote(m.ID(), t.s.Params)
+	q, err := t.quote(m)
 	if err != nil {
-		return offer{}, fmt.Errorf("quote %s: %w", m.ID(), err)
+		return offer{}, err
 	}
 	o := offer{q: q}
 	if t.isFree(m.ID()) {
@@ -134,6 +173,9 @@ func (t *turn) confirmScreen(m *pricing.Model, fields []pricing.Field, nReq int,
 		if errors.Is(err, pricing.ErrUnpriced) || errors.Is(err, pricing.ErrModelDisabled) || errors.Is(err, pricing.ErrUnknownModel) {
 			return t.gone()
 		}
+		if pos, note, ok := t.quantityProblem(fields, err); ok {
+			return t.askAt(pos, note)
+		}
 		if err != nil {
 			return err
 		}
@@ -169,9 +211,9 @@ func (t *turn) priceLines(o offer) string {
 	case o.free:
 		lines = append(lines, T(t.lang, KeyPriceFree, o.freeLeft, t.env.FreeDailyLimit))
 	case o.freeOver:
-		lines = append(lines, T(t.lang, KeyFreeOver, t.env.FreeDailyLimit), T(t.lang, KeyPrice, pricing.FormatRUB(o.q.Kopecks)))
+		lines = append(lines, T(t.lang, KeyFreeOver, t.env.FreeDailyLimit), T(t.lang, KeyPrice, pricing.FormatQuote(o.q, string(t.lang))))
 	default:
-		lines = append(lines, T(t.lang, KeyPrice, pricing.FormatRUB(o.q.Kopecks)))
+		lines = append(lines, T(t.lang, KeyPrice, pricing.FormatQuote(o.q, string(t.lang))))
 	}
 	if o.free || o.short {
 		lines = append(lines, T(t.lang, KeyBalanceNow, pricing.FormatRUB(o.avail)))
@@ -200,7 +242,7 @@ func (t *turn) confirm() error {
 	if t.state() != StateConfirm {
 		return t.stale()
 	}
-	m, _, _, ok := t.order()
+	m, fields, _, ok := t.order()
 	if !ok {
 		return t.gone()
 	}
@@ -212,6 +254,9 @@ func (t *turn) confirm() error {
 		return t.review("")
 	}
 	o, err := t.offer(m)
+	if _, _, ok := t.quantityProblem(fields, err); ok {
+		return t.review("")
+	}
 	if err != nil {
 		return err
 	}

@@ -70,10 +70,7 @@ func TestEveryEnabledModelCanBeOrdered(t *testing.T) {
 			c.order(m)
 			screen := c.screenText()
 			job := c.createJob()
-			want, err := env.Pricer.Quote(m.ID(), job.Params)
-			if err != nil {
-				t.Fatalf("quote: %v", err)
-			}
+			want := sampleQuote(t, env, m, job)
 			if !reflect.DeepEqual(job.Quote, want) {
 				t.Fatalf("job quote %v, pricer says %v", job.Quote, want)
 			}

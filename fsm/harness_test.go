@@ -289,11 +289,36 @@ func sampleFile(m pricing.Media, n int) File {
 	case pricing.MediaImage:
 		return File{Kind: "photo", FileID: id, Size: 300_000}
 	case pricing.MediaVideo:
-		return File{Kind: "video", FileID: id, Size: 3_000_000, MIME: "video/mp4"}
+		return File{Kind: "video", FileID: id, Size: 3_000_000, MIME: "video/mp4", Seconds: sampleSeconds}
 	case pricing.MediaAudio:
-		return File{Kind: "audio", FileID: id, Size: 1_000_000, MIME: "audio/mpeg"}
+		return File{Kind: "audio", FileID: id, Size: 1_000_000, MIME: "audio/mpeg", Seconds: sampleSeconds}
 	}
 	return File{Kind: "document", FileID: id, Size: 1000}
+}
+
+// sampleSeconds is the duration Telegram reports for sample audio and video.
+const sampleSeconds = 7
+
+// sampleQuote is what the pricer says a job made of sample inputs costs:
+// per task, or per unit of its basis measured as the machine measures it.
+func sampleQuote(t *testing.T, env Env, m *pricing.Model, job CreateJob) pricing.Quote {
+	t.Helper()
+	b, err := m.BasisFor(job.Params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var q pricing.Quantity
+	switch b.Unit.Measures() {
+	case pricing.QuantitySeconds:
+		q = pricing.Seconds(int64(sampleSeconds * len(job.FileIDs[b.Field])))
+	case pricing.QuantityCharacters:
+		q = pricing.CharactersOf(job.Params[b.Field])
+	}
+	want, err := env.Pricer.QuoteQuantity(m.ID(), job.Params, q)
+	if err != nil {
+		t.Fatalf("quote: %v", err)
+	}
+	return want
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

@@ -91,6 +91,7 @@ func (t *turn) clearField(f pricing.Field) {
 	delete(t.s.Params, f.Name)
 	delete(t.s.Files, f.Name)
 	delete(t.s.FileNames, f.Name)
+	delete(t.s.FileSecs, f.Name)
 }
 
 // inputAction handles the card's start button and the input screens'
@@ -228,7 +229,8 @@ func (t *turn) prune(m *pricing.Model, changed string) {
 // choice is an option button: a value and, for price fields, its price.
 type choice struct {
 	Value string
-	From  int64 // kopecks; 0 when not shown
+	From  int64        // kopecks; 0 when not shown
+	Unit  pricing.Unit // what From is per ("" or PerTask: per generation)
 }
 
 // choices lists an enum or bool field's options that still have a price
@@ -251,7 +253,7 @@ func (t *turn) choices(m *pricing.Model, f pricing.Field) []choice {
 		pcs, err := t.env.Pricer.Choices(m.ID(), f.Name, chosen)
 		if err == nil {
 			for _, c := range pcs {
-				out = append(out, choice{Value: c.Value, From: c.FromKopecks})
+				out = append(out, choice{Value: c.Value, From: c.FromKopecks, Unit: c.Unit})
 			}
 			return out
 		}
@@ -288,7 +290,7 @@ func (t *turn) inputText() error {
 
 // inputFile takes a file for the field being asked.
 func (t *turn) inputFile() error {
-	_, fields, nReq, ok := t.order()
+	m, fields, nReq, ok := t.order()
 	if !ok {
 		return t.gone()
 	}
@@ -308,9 +310,14 @@ func (t *turn) inputFile() error {
 	case file.Size > telegramDownloadLimit:
 		return t.reject(T(t.lang, KeyFileOver20MB, megabytes(t.lang, file.Size)))
 	}
-	err := f.CheckFiles([]pricing.FileInfo{{Media: mediaOf(file), Size: file.Size}})
+	err := f.CheckFiles([]pricing.FileInfo{{Media: mediaOf(file), Size: file.Size, Seconds: file.Seconds}})
 	if err != nil && !errors.Is(err, pricing.ErrTooFewFiles) {
 		return t.reject(fieldErrorText(t.lang, f, "", err))
+	}
+	if file.Seconds <= 0 && measuredInSeconds(m, f.Name) {
+		// The price is per second of this file and Telegram did not say how
+		// long it is (a file sent as a document): it cannot be quoted.
+		return t.reject(T(t.lang, KeyNoDuration))
 	}
 	if t.s.Files == nil {
 		t.s.Files = map[string][]string{}
@@ -318,12 +325,16 @@ func (t *turn) inputFile() error {
 	if t.s.FileNames == nil {
 		t.s.FileNames = map[string][]string{}
 	}
-	ids, names := t.s.Files[f.Name], t.s.FileNames[f.Name]
+	if t.s.FileSecs == nil {
+		t.s.FileSecs = map[string][]int64{}
+	}
+	ids, names, secs := t.s.Files[f.Name], t.s.FileNames[f.Name], t.s.FileSecs[f.Name]
 	if !f.Multiple || len(ids) >= maxFiles(f) {
-		ids, names = nil, nil // a new file replaces the old one(s)
+		ids, names, secs = nil, nil, nil // a new file replaces the old one(s)
 	}
 	t.s.Files[f.Name] = append(slices.Clone(ids), file.FileID)
 	t.s.FileNames[f.Name] = append(slices.Clone(names), cutRunes(file.Name, 64))
+	t.s.FileSecs[f.Name] = append(slices.Clone(secs), max(file.Seconds, 0))
 	if len(t.s.Files[f.Name]) >= maxFiles(f) {
 		if err := t.advance(nReq, len(fields)); err != nil {
 			return err
@@ -353,7 +364,7 @@ func (t *turn) caption() error {
 // the earlier prompt keep working.
 func (t *turn) reject(msg string) error {
 	keep := t.s
-	keep.Params, keep.Files, keep.FileNames = maps.Clone(t.s.Params), maps.Clone(t.s.Files), maps.Clone(t.s.FileNames)
+	keep.Params, keep.Files, keep.FileNames, keep.FileSecs = maps.Clone(t.s.Params), maps.Clone(t.s.Files), maps.Clone(t.s.FileNames), maps.Clone(t.s.FileSecs)
 	err := t.askWith("⚠️ "+msg, false)
 	t.s = keep
 	return err
@@ -404,4 +415,36 @@ func megabytes(lang Lang, size int64) string {
 		sep = "."
 	}
 	return whole + sep + strconv.FormatInt(tenths%10, 10)
+}
+
+// measuredInSeconds reports whether some price of m is counted per second
+// of the file in field, so a file without a reported duration cannot be
+// quoted there.
+func measuredInSeconds(m *pricing.Model, field string) bool {
+	for _, md := range m.Modes() {
+		if b := md.PriceBasis(); b.PerUnit() && b.Field == field && b.Unit.Measures() == pricing.QuantitySeconds {
+			return true
+		}
+	}
+	return false
+}
+
+// quantity is what the order measures for a per-unit price: the duration
+// Telegram reported for the files of the basis field (summed), or the
+// length of its text. The zero Quantity when there is nothing to measure.
+func (t *turn) quantity(b pricing.Basis) pricing.Quantity {
+	switch b.Unit.Measures() {
+	case pricing.QuantitySeconds:
+		var total int64
+		for _, s := range t.s.FileSecs[b.Field] {
+			if s <= 0 {
+				return pricing.Quantity{}
+			}
+			total += s
+		}
+		return pricing.Seconds(total)
+	case pricing.QuantityCharacters:
+		return pricing.CharactersOf(t.s.Params[b.Field])
+	}
+	return pricing.Quantity{}
 }

@@ -66,6 +66,9 @@ func (t *turn) askButtons(m *pricing.Model, f pricing.Field, nReq int) [][]Butto
 			label := optionLabel(t.lang, f, c.Value)
 			if c.From > 0 {
 				label += " · " + pricing.FormatRUB(c.From)
+				if c.Unit != "" && c.Unit != pricing.PerTask {
+					label += " " + c.Unit.Phrase().In(string(t.lang))
+				}
 			}
 			if v, ok := t.s.Params[f.Name]; ok && v == c.Value {
 				label = "✓ " + label
@@ -224,6 +227,8 @@ func fieldErrorText(lang Lang, f pricing.Field, raw string, err error) string {
 		return T(lang, KeyErrTooManyFiles, fe.Max)
 	case errors.Is(err, pricing.ErrTooFewFiles):
 		return T(lang, KeyErrTooFewFiles, fe.Min)
+	case errors.Is(err, pricing.ErrMediaTooLong):
+		return T(lang, KeyErrMediaTooLong, fe.Max)
 	}
 	return T(lang, KeyErrInput)
 }

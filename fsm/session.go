@@ -34,6 +34,7 @@ type session struct {
 	Params    pricing.Params      `json:"params,omitempty"`
 	Files     map[string][]string `json:"files,omitempty"`      // field → Telegram file ids
 	FileNames map[string][]string `json:"file_names,omitempty"` // field → names, for the confirmation
+	FileSecs  map[string][]int64  `json:"file_secs,omitempty"`  // field → durations Telegram reported (0: none)
 	Shown     *shownPrice         `json:"shown,omitempty"`      // the price on the live confirmation
 
 	Jobs []int64          `json:"jobs,omitempty"` // the job ids /history listed
@@ -76,7 +77,7 @@ func (s *session) encode() ([]byte, error) {
 
 // clearOrder forgets the model being ordered and its inputs.
 func (s *session) clearOrder() {
-	s.Model, s.Pos, s.Params, s.Files, s.FileNames, s.Shown = "", 0, nil, nil, nil, nil
+	s.Model, s.Pos, s.Params, s.Files, s.FileNames, s.FileSecs, s.Shown = "", 0, nil, nil, nil, nil, nil
 }
 
 // rotate gives the next interactive screen a fresh nonce, so every older

@@ -84,6 +84,7 @@ const (
 	KeyTopUpPending        Key = "admin.topup.pending"
 	KeyTopUpPaid           Key = "admin.topup.paid"
 	KeyTopUpRefunded       Key = "admin.topup.refunded"
+	KeyTopUpExpired        Key = "admin.topup.expired"
 	KeyOrderTitle          Key = "admin.order.title"
 	KeyOrderUser           Key = "admin.order.user"
 	KeyOrderState          Key = "admin.order.state"
@@ -215,6 +216,7 @@ var adminTexts = map[Key][2]string{ // [RU, EN]
 	KeyTopUpPending:      {"счёт не оплачен", "invoice unpaid"},
 	KeyTopUpPaid:         {"оплачено", "paid"},
 	KeyTopUpRefunded:     {"возвращено", "refunded"},
+	KeyTopUpExpired:      {"счёт истёк", "invoice expired"},
 	KeyOrderTitle:        {"🧾 <b>Заказ #%d</b> · %s (<code>%s</code>)", "🧾 <b>Order #%d</b> · %s (<code>%s</code>)"},
 	KeyOrderUser:         {"Пользователь: %s", "User: %s"},
 	KeyOrderState:        {"Состояние: %s", "State: %s"},

@@ -57,6 +57,8 @@ const (
 	KeyErrBounds        Key = "err.bounds"
 	KeyErrFileType      Key = "err.file_type"
 	KeyErrFileTooBig    Key = "err.file_too_big"
+	KeyErrMediaTooLong  Key = "err.media_too_long"
+	KeyNoDuration       Key = "err.no_duration"
 	KeyErrTooManyFiles  Key = "err.too_many_files"
 	KeyErrTooFewFiles   Key = "err.too_few_files"
 	KeyErrInput         Key = "err.input"
@@ -160,6 +162,9 @@ var flowTexts = map[Key][2]string{ // [RU, EN]
 	KeyErrBounds:       {"Число вне допустимых пределов: нужно", "That number is out of range: it must be"},
 	KeyErrFileType:     {"Этот файл не подходит: нужно %s.", "This file does not fit: %s is needed."},
 	KeyErrFileTooBig:   {"Файл слишком большой: для этой модели — до %s МБ.", "The file is too large: this model takes up to %s MB."},
+	KeyErrMediaTooLong: {"Слишком длинная запись: эта модель принимает до %s с.", "Too long: this model takes up to %s s."},
+	KeyNoDuration: {"Цена этой модели считается по длительности записи, а Telegram не сообщил длительность этого файла. Отправьте его как аудио, голосовое или видео, а не как документ.",
+		"This model is priced by the length of the recording, and Telegram did not report this file's length. Send it as audio, a voice message or a video, not as a document."},
 	KeyErrTooManyFiles: {"Слишком много файлов: не больше %s.", "Too many files: %s at most."},
 	KeyErrTooFewFiles:  {"Нужно не меньше %s файлов.", "At least %s files are needed."},
 	KeyErrInput:        {"Это не подходит — попробуйте ещё раз.", "That does not fit — please try again."},

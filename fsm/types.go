@@ -46,6 +46,10 @@ type File struct {
 	Size   int64  // bytes, 0 if unknown
 	MIME   string
 	Name   string
+	// Seconds is the duration Telegram reports for audio, voice and video
+	// (0 when it reports none, as for a file sent as a document): a price
+	// per second of the file is quoted from it.
+	Seconds int64
 }
 
 // Facts are the reads the machine may need; the actor implements them with

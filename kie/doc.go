@@ -1,5 +1,6 @@
 // Package kie is the Kie.ai HTTP client: paid task creation and polling
-// (createTask, recordInfo), the credit balance, file uploads, download links,
+// (createTask, recordInfo; Suno's generate and generate/record-info, read
+// into the same Task), the credit balance, file uploads, download links,
 // the model catalogue, and callback verification. Its fake is kie/kietest.
 //
 // # Answers and errors

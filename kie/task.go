@@ -44,6 +44,9 @@ type Task struct {
 	ID    string
 	Model string
 	State State
+	// Status is the family's own status word where it has one (Suno:
+	// "FIRST_SUCCESS"); "" for market tasks, whose State is Kie's own.
+	Status string
 	// Param is the JSON text of the createTask body as Kie echoes it.
 	Param string
 	// Result is the parsed result; empty until success.

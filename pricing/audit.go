@@ -36,6 +36,8 @@ const (
 	DefectAbsurdPrice         DefectCode = "absurd-price"
 	DefectState               DefectCode = "inconsistent-state"
 	DefectUndeliverable       DefectCode = "undeliverable"
+	DefectUnsourcedPrice      DefectCode = "unsourced-price"
+	DefectBadBasis            DefectCode = "bad-basis"
 )
 
 // Defect is one problem found by Audit.
@@ -91,8 +93,8 @@ func auditModel(m ModelSpec, add addFunc) {
 	case !m.Enabled && (m.Disabled == nil || strings.TrimSpace(m.Disabled.Reason) == ""):
 		add(m.ID, DefectState, "disabled without a reason")
 	}
-	if m.Enabled && (m.Endpoint != CreateTaskEndpoint || !m.Output.Deliverable()) {
-		add(m.ID, DefectUndeliverable, "enabled with endpoint %q and output %q", m.Endpoint, m.Output)
+	if m.Enabled && (m.Family == "" || familyOf(m.Endpoint) != m.Family || !m.Output.Deliverable()) {
+		add(m.ID, DefectUndeliverable, "enabled with endpoint %q (family %q) and output %q", m.Endpoint, m.Family, m.Output)
 	}
 	names := map[string]Field{}
 	for _, f := range m.Fields {
@@ -109,15 +111,42 @@ func auditModel(m ModelSpec, add addFunc) {
 		if md.Credits <= 0 {
 			add(m.ID, DefectNonPositivePrice, "mode %q costs %s credits", md.Label, md.Credits)
 		}
+		if md.Basis != nil {
+			if err := checkBasis(m.Fields, *md.Basis); err != nil {
+				add(m.ID, DefectBadBasis, "mode %q: %v", md.Label, err)
+			}
+		}
 	}
 	if !m.Enabled {
 		return
+	}
+	for _, md := range m.Modes {
+		auditOrigin(m.ID, md, add)
 	}
 	if len(m.Modes) == 0 {
 		add(m.ID, DefectEnabledWithoutPrice, "enabled with no price mode")
 		return
 	}
 	auditModes(m, names, add)
+}
+
+// auditOrigin checks that a sold price says where it comes from: Kie's
+// official table, or an operator's confirmation with its source, date and
+// author. Prose read by `registry sync` is never sold unreviewed.
+func auditOrigin(id string, md Mode, add addFunc) {
+	switch md.Origin {
+	case OriginOfficial:
+		if strings.TrimSpace(md.Source) == "" {
+			add(id, DefectUnsourcedPrice, "official mode %q names no price table row", md.Label)
+		}
+	case OriginOperator:
+		c := md.Confirmed
+		if c == nil || strings.TrimSpace(c.Source) == "" || c.At.IsZero() || strings.TrimSpace(c.By) == "" {
+			add(id, DefectUnsourcedPrice, "operator mode %q lacks its confirmation's source, date or author", md.Label)
+		}
+	default:
+		add(id, DefectUnsourcedPrice, "mode %q has origin %q: only official and operator-confirmed prices are sold", md.Label, md.Origin)
+	}
 }
 
 func auditField(id string, f Field, add addFunc) {
@@ -155,6 +184,9 @@ func auditField(id string, f Field, add addFunc) {
 	case KindFile:
 		if !f.Media.fileMedia() {
 			add(id, DefectBadField, "file field %s has media %q", f.Name, f.Media)
+		}
+		if f.MaxSeconds < 0 || (f.MaxSeconds > 0 && f.Media != MediaAudio && f.Media != MediaVideo) {
+			add(id, DefectBadField, "file field %s of %s limits its duration to %d s", f.Name, f.Media, f.MaxSeconds)
 		}
 		if f.Multiple && f.MaxCount > 0 && f.MinCount > f.MaxCount {
 			add(id, DefectBadField, "file field %s needs %d..%d files", f.Name, f.MinCount, f.MaxCount)
@@ -226,26 +258,25 @@ func auditModes(m ModelSpec, fields map[string]Field, add addFunc) {
 	}
 }
 
-// auditAbsurd flags modes priced above AbsurdFactor times the median of all
-// enabled modes in the same category.
+// perTask reports whether a mode is priced per task (absurdity compares
+// per-task prices only: a per-second rate is not a clip's price).
+func perTask(md Mode) bool { return !md.PriceBasis().PerUnit() }
+
+// auditAbsurd flags per-task modes priced above AbsurdFactor times the
+// median official per-task price of their category (categoryMedians).
 func auditAbsurd(models []ModelSpec, add addFunc) {
-	byCat := map[Category][]Credits{}
+	medians := categoryMedians(models)
 	for _, m := range models {
 		if !m.Enabled {
 			continue
 		}
-		for _, md := range m.Modes {
-			byCat[m.Category] = append(byCat[m.Category], md.Credits)
-		}
-	}
-	for _, m := range models {
-		if !m.Enabled {
+		med := medians[m.Category]
+		if med == nil || med.Sign() <= 0 {
 			continue
 		}
-		med := median(byCat[m.Category])
 		limit := new(big.Rat).Mul(med, big.NewRat(AbsurdFactor, 1))
 		for _, md := range m.Modes {
-			if med.Sign() > 0 && md.Credits.Rat().Cmp(limit) > 0 {
+			if perTask(md) && md.Credits.Rat().Cmp(limit) > 0 {
 				add(m.ID, DefectAbsurdPrice, "mode %q costs %s credits, over %d× the %s median of %s",
 					md.Label, md.Credits, AbsurdFactor, m.Category, ratString(med))
 			}
@@ -274,15 +305,28 @@ type Summary struct {
 	ByReason       map[DisabledCode][]string // model ids per disabled code
 	RemovedOptions int
 	PriceConflicts int
+	// OfficialModes counts the enabled models' prices from Kie's official
+	// table; OperatorPrices lists the operator-confirmed ones with their
+	// source, date and author.
+	OfficialModes  int
+	OperatorPrices []OperatorPrice
+	// ByCategory counts enabled models per category.
+	ByCategory map[Category]int
 }
 
 // Summarize counts enabled and disabled models, removed options and
 // resolved price conflicts.
 func Summarize(f RegistryFile) Summary {
-	s := Summary{ByReason: map[DisabledCode][]string{}}
+	s := Summary{ByReason: map[DisabledCode][]string{}, ByCategory: map[Category]int{}, OperatorPrices: operatorPrices(f.Models)}
 	for _, m := range f.Models {
 		if m.Enabled {
 			s.Enabled++
+			s.ByCategory[m.Category]++
+			for _, md := range m.Modes {
+				if md.Origin == OriginOfficial {
+					s.OfficialModes++
+				}
+			}
 			s.RemovedOptions += len(m.RemovedOptions)
 			s.PriceConflicts += len(m.PriceConflicts)
 			continue

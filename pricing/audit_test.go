@@ -48,7 +48,7 @@ func TestAuditFixturesTripExactlyOneDefect(t *testing.T) {
 		DefectDuplicateID, DefectMissingName, DefectUnknownCategory, DefectUnknownOutput,
 		DefectUnknownFieldType, DefectBadField, DefectDefaultNotAllowed, DefectEnabledWithoutPrice,
 		DefectOptionWithoutPrice, DefectModeMismatch, DefectPriceFieldOptional, DefectNonPositivePrice,
-		DefectAbsurdPrice, DefectState, DefectUndeliverable,
+		DefectAbsurdPrice, DefectState, DefectUndeliverable, DefectUnsourcedPrice, DefectBadBasis,
 	} {
 		if !covered[code] {
 			t.Errorf("no fixture trips %s", code)

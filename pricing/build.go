@@ -31,8 +31,10 @@ type BuildReport struct {
 // Rules, in the order they apply to each catalogue model:
 //  1. Curation must name and describe every model and may disable it with a
 //     reason (human judgement, e.g. "billed per second of input audio").
-//  2. A model off /api/v1/jobs/createTask, or whose output is not a file the
-//     bot can send, is disabled.
+//  2. A model on no endpoint family the bot drives (createTask, or Suno's
+//     generate where the curation moves it there), or whose output is not a
+//     file the bot can send, is disabled. Such a reason wins over a
+//     curation's price reason, so a price confirmed later cannot enable it.
 //  3. A model without a curated price mapping is disabled when Kie's table
 //     has no entry for it; if the table has one, the build fails: a human
 //     must map it or disable it.
@@ -47,6 +49,10 @@ type BuildReport struct {
 //  7. Quantity fields (num_images) are pinned to 1: the table prices one
 //     output per task.
 //  8. Any model left without a price mode is disabled.
+//  9. A table may be per unit (curation basis) only where every mapped
+//     row's notes state that unit, e.g. "Turbo-1.0s-720p" for a second.
+//  10. Every price field's options get labels in words from the curation's
+//     option_labels, and each mode's label is built from them.
 func Build(src BuildSources) (RegistryFile, BuildReport, error) {
 	cat, err := decodeCatalogue(src.Catalogue)
 	if err != nil {
@@ -118,6 +124,29 @@ func Build(src BuildSources) (RegistryFile, BuildReport, error) {
 	return f, rep, nil
 }
 
+// curateEndpoint moves a model to the family the curation names.
+func curateEndpoint(spec *ModelSpec, e curatedEndpoint) error {
+	if strings.TrimSpace(e.Why) == "" {
+		return errors.New("curation moves its endpoint without saying why")
+	}
+	switch e.Family {
+	case FamilySuno:
+		spec.Endpoint = SunoGenerateEndpoint
+	case FamilyMarket:
+		spec.Endpoint = CreateTaskEndpoint
+	default:
+		return fmt.Errorf("curation names unknown endpoint family %q", e.Family)
+	}
+	if e.Outputs < 0 {
+		return fmt.Errorf("curation says a task gives %d outputs", e.Outputs)
+	}
+	if e.Outputs > 1 {
+		spec.Outputs = e.Outputs
+	}
+	spec.Notes = append(spec.Notes, fmt.Sprintf("endpoint family %s: %s", e.Family, e.Why))
+	return nil
+}
+
 func digest(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
@@ -158,27 +187,45 @@ func (b *builder) model(cm catalogueModel) (ModelSpec, error) {
 	if !spec.Output.Valid() {
 		return ModelSpec{}, fmt.Errorf("output %q is not a known media kind", cm.Output)
 	}
-	fields, disabled, err := b.fields(cm, c, &spec)
+	if e := c.Endpoint; e != nil {
+		if err := curateEndpoint(&spec, *e); err != nil {
+			return ModelSpec{}, err
+		}
+	}
+	spec.Family = familyOf(spec.Endpoint)
+	fields, hard, err := b.fields(cm, c, &spec)
 	if err != nil {
 		return ModelSpec{}, err
 	}
 	spec.Fields = fields
-	disable := func(code DisabledCode, format string, args ...any) {
-		if disabled == nil {
-			disabled = &DisabledSpec{Code: code, Reason: fmt.Sprintf(format, args...)}
+	// Hard reasons are ones no price can fix; they are all kept in mind so
+	// that a model disabled "for its price" never hides one (an operator's
+	// confirmed price may enable a model disabled for its price alone).
+	block := func(code DisabledCode, format string, args ...any) {
+		if hard == nil {
+			hard = &DisabledSpec{Code: code, Reason: fmt.Sprintf(format, args...)}
 		}
 	}
+	if spec.Family == "" {
+		block(DisabledEndpoint, "uses %s, not %s or %s: the job pipeline drives those endpoint families only", spec.Endpoint, CreateTaskEndpoint, SunoGenerateEndpoint)
+	}
+	if !spec.Output.Deliverable() {
+		block(DisabledOutput, "its output (%s) is not a file the bot can deliver", spec.Output)
+	}
+	disabled := hard
 	if c.Disable != nil {
 		if c.Disable.Reason == "" || c.Disable.Code == "" {
 			return ModelSpec{}, errors.New("curation disables it without a code and reason")
 		}
 		disabled = &DisabledSpec{Code: c.Disable.Code, Reason: c.Disable.Reason}
+		if hard != nil && c.Disable.Code.Priceable() {
+			disabled = &DisabledSpec{Code: hard.Code, Reason: hard.Reason + "; and " + c.Disable.Reason}
+		}
 	}
-	if spec.Endpoint != CreateTaskEndpoint {
-		disable(DisabledEndpoint, "uses %s, not %s: the job pipeline drives createTask only", spec.Endpoint, CreateTaskEndpoint)
-	}
-	if !spec.Output.Deliverable() {
-		disable(DisabledOutput, "its output (%s) is not a file the bot can deliver", spec.Output)
+	disable := func(code DisabledCode, format string, args ...any) {
+		if disabled == nil {
+			disabled = &DisabledSpec{Code: code, Reason: fmt.Sprintf(format, args...)}
+		}
 	}
 	switch {
 	case len(c.Price) > 0:
@@ -193,6 +240,12 @@ func (b *builder) model(cm catalogueModel) (ModelSpec, error) {
 	}
 	if len(spec.Modes) == 0 {
 		disable(DisabledUnmapped, "no official price maps onto its inputs")
+	}
+	if err := b.labelOptions(&spec); err != nil {
+		return ModelSpec{}, err
+	}
+	if err := labelModes(&spec); err != nil {
+		return ModelSpec{}, err
 	}
 	spec.Disabled = disabled
 	spec.Enabled = disabled == nil

@@ -132,6 +132,15 @@ func (b *builder) convertField(cf catalogueField, cur curatedField) (f Field, un
 	default:
 		return f, "", fmt.Errorf("curation sets unknown type %q", f.Type)
 	}
+	if cur.MaxLength != 0 {
+		if f.Type != KindString || cur.MaxLength < 0 {
+			return f, "", fmt.Errorf("max_length %d on %s input %s: only text has a length", cur.MaxLength, f.Type, cf.Name)
+		}
+		f.MaxLength = cur.MaxLength
+	}
+	if cur.MaxSeconds != 0 && f.Type != KindFile {
+		return f, "", fmt.Errorf("max_seconds on %s input %s: only audio and video files have a duration", f.Type, cf.Name)
+	}
 	if d, ok, err := defaultOf(cf.Default, f.Type); err != nil {
 		return f, "", err
 	} else if ok {
@@ -170,6 +179,12 @@ func (b *builder) fileField(f *Field, cf catalogueField, cur curatedField) error
 		f.MaxCount = *cur.MaxCount
 	}
 	f.MaxBytes = cur.MaxBytes
+	if cur.MaxSeconds != 0 {
+		if cur.MaxSeconds < 0 || (f.Media != MediaAudio && f.Media != MediaVideo) {
+			return fmt.Errorf("max_seconds %d on %s input %s: only audio and video have a duration", cur.MaxSeconds, f.Media, cf.Name)
+		}
+		f.MaxSeconds = cur.MaxSeconds
+	}
 	return nil
 }
 

@@ -2,8 +2,10 @@ package pricing
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,8 +15,9 @@ import (
 type candidate struct {
 	when    map[string]string
 	credits Credits
-	label   string
+	label   string // the row's notes ("per task" without notes)
 	source  string
+	basis   *Basis // nil: per task
 }
 
 // prices maps the curated price tables onto spec's inputs and fills Modes,
@@ -38,9 +41,70 @@ func (b *builder) prices(spec *ModelSpec, sources []curatedPrice) error {
 		restrictToPriced(spec, &spec.Fields[i], spec.Modes)
 	}
 	slices.SortStableFunc(spec.Modes, func(a, b Mode) int {
-		return cmp.Or(cmp.Compare(a.Credits, b.Credits), strings.Compare(a.Label, b.Label))
+		return cmp.Or(cmp.Compare(a.Credits, b.Credits), strings.Compare(a.Source, b.Source))
 	})
 	return nil
+}
+
+// curatedBasisOf checks a table's per-unit basis against the model: the
+// measured input must exist, be required, and be of the kind the unit
+// counts (a duration of an audio or video file, the length of a text).
+func curatedBasisOf(spec *ModelSpec, cb *curatedBasis) (*Basis, error) {
+	if cb == nil {
+		return nil, nil
+	}
+	if strings.TrimSpace(cb.Why) == "" {
+		return nil, errors.New("curation prices it per unit without saying why")
+	}
+	b := Basis{Unit: cb.Unit, Field: cb.Field}
+	if err := checkBasis(spec.Fields, b); err != nil {
+		return nil, err
+	}
+	return &b, nil
+}
+
+// checkBasis reports why a per-unit basis cannot measure its field.
+func checkBasis(fields []Field, b Basis) error {
+	if !b.Unit.Valid() || b.Unit == PerTask {
+		return fmt.Errorf("basis unit %q is not a per-unit price (one of %v)", b.Unit, Units()[1:])
+	}
+	i := slices.IndexFunc(fields, func(f Field) bool { return f.Name == b.Field })
+	if i < 0 {
+		return fmt.Errorf("basis measures %q, which is not one of its inputs", b.Field)
+	}
+	f := fields[i]
+	switch b.Unit.Measures() {
+	case QuantitySeconds:
+		if f.Type != KindFile || (f.Media != MediaAudio && f.Media != MediaVideo) || f.Multiple {
+			return fmt.Errorf("basis %s measures %s, which is not a single audio or video file", b.Unit, f.Name)
+		}
+	case QuantityCharacters:
+		if f.Type != KindString {
+			return fmt.Errorf("basis %s measures %s, which is not a text input", b.Unit, f.Name)
+		}
+	}
+	if !f.Required && f.MinCount == 0 {
+		return fmt.Errorf("basis measures %s, which is optional: without it nothing could be quoted", f.Name)
+	}
+	return nil
+}
+
+// oneSecondRE finds a one-second duration in a row's notes ("1.0s",
+// "Turbo-1.0s-720p", "1s"), the table's way of pricing a single second.
+var oneSecondRE = regexp.MustCompile(`(^|[^0-9.])1(\.0+)?\s?s(ec(ond)?)?([^a-z]|$)`)
+
+// thousandCharsRE finds "1000 characters" / "1,000 chars" / "1K characters".
+var thousandCharsRE = regexp.MustCompile(`(?i)(^|[^0-9])(1[ ,]?000|1k)\s*char`)
+
+// statesUnit reports whether a row's notes say it prices one unit of u.
+func statesUnit(notes string, u Unit) bool {
+	switch u.Measures() {
+	case QuantitySeconds:
+		return oneSecondRE.MatchString(strings.ToLower(notes))
+	case QuantityCharacters:
+		return thousandCharsRE.MatchString(notes)
+	}
+	return false
 }
 
 // mapTable turns the rows of one price table into candidates. Every row
@@ -52,6 +116,10 @@ func (b *builder) mapTable(spec *ModelSpec, src curatedPrice) ([]candidate, erro
 	}
 	if src.Table != spec.ID && strings.TrimSpace(src.Why) == "" {
 		return nil, fmt.Errorf("curation prices it from table %s without saying why", src.Table)
+	}
+	basis, err := curatedBasisOf(spec, src.Basis)
+	if err != nil {
+		return nil, fmt.Errorf("price table %s: %w", src.Table, err)
 	}
 	b.used[src.Table] = true
 	spec.PriceTables = append(spec.PriceTables, src.Table)
@@ -73,6 +141,10 @@ func (b *builder) mapTable(spec *ModelSpec, src curatedPrice) ([]candidate, erro
 		if row.Credits <= 0 {
 			return nil, fmt.Errorf("row %q of price table %s costs %s credits", row.Notes, t.ID, row.Credits)
 		}
+		if basis != nil && !statesUnit(row.Notes, basis.Unit) {
+			return nil, fmt.Errorf("row %q of price table %s does not state a price %s; only such rows may be priced per unit",
+				row.Notes, t.ID, basis.Unit.Phrase().EN)
+		}
 		label := row.Notes
 		if label == "" {
 			label = "per task"
@@ -82,6 +154,7 @@ func (b *builder) mapTable(spec *ModelSpec, src curatedPrice) ([]candidate, erro
 			credits: row.Credits,
 			label:   label,
 			source:  fmt.Sprintf("%s: %s", t.ID, label),
+			basis:   basis,
 		})
 	}
 	for _, set := range []map[string]string{keysOf(src.Modes), src.Ignore} {
@@ -196,7 +269,7 @@ func mergeCandidates(cands []candidate, priceFields []string) ([]Mode, []PriceCo
 		if len(all) > 1 {
 			conflicts = append(conflicts, PriceConflict{Mode: kept.label, Credits: all, Kept: kept.credits})
 		}
-		modes = append(modes, Mode{Label: kept.label, Credits: kept.credits, When: kept.when, Source: kept.source})
+		modes = append(modes, Mode{Credits: kept.credits, When: kept.when, Basis: kept.basis, Source: kept.source, Origin: OriginOfficial})
 	}
 	return modes, conflicts
 }
@@ -227,7 +300,7 @@ func restrictToPriced(spec *ModelSpec, f *Field, modes []Mode) {
 			spec.RemovedOptions = append(spec.RemovedOptions, RemovedOption{Field: f.Name, Value: otherBool(f.Values[0]), Reason: "no official price"})
 		}
 	case KindString:
-		f.Type = KindEnum
+		f.Type, f.OpenEnum = KindEnum, true
 		f.MinLength, f.MaxLength = 0, 0
 		f.Values = slices.SortedFunc(maps.Keys(priced), naturalCompare)
 		spec.Notes = append(spec.Notes, fmt.Sprintf("input %s has no enum in the schema; its options are the priced values %v", f.Name, f.Values))

@@ -33,6 +33,8 @@ const (
 `
 	ruleCuration = `categories: {t2v: text-to-video}
 quantity_fields: [num_images]
+option_labels:
+  duration: {seconds: true}
 models:
   v/one:
     name: {en: V One, ru: Ви один}
@@ -140,6 +142,14 @@ func TestBuildRefusesUnreviewedData(t *testing.T) {
 		{"misspelt curation key", func(s *BuildSources) {
 			s.Curation = bytes.Replace(s.Curation, []byte("description:"), []byte("descripton:"), 1)
 		}, "descripton"},
+		{"price input without option labels", func(s *BuildSources) {
+			s.Curation = bytes.Replace(s.Curation, []byte("  duration: {seconds: true}\n"), nil, 1)
+		}, "price input duration has no option_labels"},
+		{"per-second basis on rows that price a clip", func(s *BuildSources) {
+			s.Curation = bytes.Replace(s.Curation, []byte("      - table: v/one\n"), []byte(`      - table: v/one
+        basis: {unit: input-second, field: image_url, why: test}
+`), 1)
+		}, "not a single audio or video file"},
 		{"model without curation", func(s *BuildSources) {
 			s.Curation = []byte("categories: {t2v: text-to-video}\nmodels: {}\n")
 		}, "no curation entry"},
@@ -192,5 +202,74 @@ func TestBuildIsReproducible(t *testing.T) {
 	}
 	if !bytes.Equal(outs[0], outs[1]) || !bytes.Equal(outs[1], outs[2]) {
 		t.Fatal("same sources built different registries")
+	}
+}
+
+// A table is priced per unit only where the curation says so and every
+// mapped row's notes state that unit: "Turbo-1.0s-720p" prices one second,
+// "Turbo-5.0s-720p" a clip.
+func TestBuildPerSecondBasisNeedsRowsThatSaySo(t *testing.T) {
+	t.Parallel()
+	catalogue := `[
+ {"model_id": "w/move", "category": "v2v", "output_media": "video", "display_name": "W Move",
+  "endpoint": "/api/v1/jobs/createTask",
+  "input_fields": [
+   {"name": "video_url", "type": "string", "required": true, "is_file_input": true},
+   {"name": "resolution", "type": "string", "required": true, "enum": ["480p", "720p"], "is_file_input": false}
+  ]}
+]`
+	prices := `models:
+- id: w/move
+  modes:
+  - {unit: video, credits: 12.0, notes: Turbo-1.0s-480p}
+  - {unit: video, credits: 24.0, notes: Turbo-1.0s-720p}
+`
+	curation := `categories: {v2v: video-to-video}
+option_labels:
+  resolution: {resolution: true}
+models:
+  w/move:
+    name: {en: W Move, ru: Вэ мув}
+    description: {en: Moves., ru: Двигает.}
+    price:
+      - table: w/move
+        basis: {unit: output-second, field: video_url, why: "the rows price one second"}
+        modes:
+          Turbo-1.0s-480p: {resolution: 480p}
+          Turbo-1.0s-720p: {resolution: 720p}
+`
+	f, _, err := Build(BuildSources{Catalogue: []byte(catalogue), Prices: []byte(prices), Curation: []byte(curation)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := f.Models[0]
+	if !m.Enabled || len(m.Modes) != 2 {
+		t.Fatalf("w/move: enabled %t, modes %+v", m.Enabled, m.Modes)
+	}
+	for _, md := range m.Modes {
+		if b := md.PriceBasis(); b.Unit != PerOutputSecond || b.Field != "video_url" || md.Origin != OriginOfficial {
+			t.Errorf("mode %q: basis %+v, origin %q", md.Label, b, md.Origin)
+		}
+	}
+	if m.Modes[0].Label != "480p · per second" || m.Modes[0].Labels.RU != "480p · за секунду" {
+		t.Errorf("labels %q / %q", m.Modes[0].Label, m.Modes[0].Labels.RU)
+	}
+	for name, edit := range map[string]func(string, string) (string, string){
+		"a clip row": func(p, c string) (string, string) {
+			return strings.Replace(p, "Turbo-1.0s-720p", "Turbo-5.0s-720p", 1), strings.Replace(c, "Turbo-1.0s-720p", "Turbo-5.0s-720p", 1)
+		},
+		"no reason": func(p, c string) (string, string) {
+			return p, strings.Replace(c, `why: "the rows price one second"`, `why: ""`, 1)
+		},
+		"a text field for seconds": func(p, c string) (string, string) {
+			return p, strings.Replace(c, "field: video_url", "field: resolution", 1)
+		},
+	} {
+		p, c := edit(prices, curation)
+		if _, _, err := Build(BuildSources{Catalogue: []byte(catalogue), Prices: []byte(p), Curation: []byte(c)}); err == nil {
+			t.Errorf("%s: built without an error", name)
+		} else {
+			t.Logf("%s: %v", name, err)
+		}
 	}
 }

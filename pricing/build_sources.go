@@ -100,8 +100,20 @@ type curation struct {
 	// table prices one output per task, so they are pinned to 1.
 	QuantityFields []string `yaml:"quantity_fields"`
 	// Media maps file-field names to media when the name alone says it.
-	Media  map[string]Media        `yaml:"file_media"`
-	Models map[string]curatedModel `yaml:"models"`
+	Media map[string]Media `yaml:"file_media"`
+	// OptionLabels names the options of enum and bool inputs in words, by
+	// input name; every price field needs one (see build_labels.go).
+	OptionLabels map[string]curatedOptionLabels `yaml:"option_labels"`
+	Models       map[string]curatedModel        `yaml:"models"`
+}
+
+// curatedOptionLabels says how to name one input's options: as seconds
+// ("10" → "10 s"), as a resolution ("512P" → "512p"), or word by word.
+type curatedOptionLabels struct {
+	Seconds    bool             `yaml:"seconds"`
+	Resolution bool             `yaml:"resolution"`
+	Values     map[string]Label `yaml:"values"`
+	Why        string           `yaml:"why"`
 }
 
 type curatedModel struct {
@@ -109,8 +121,17 @@ type curatedModel struct {
 	Name        Label                   `yaml:"name"`
 	Description Label                   `yaml:"description"`
 	Disable     *DisabledSpec           `yaml:"disable"`
+	Endpoint    *curatedEndpoint        `yaml:"endpoint"`
 	Price       []curatedPrice          `yaml:"price"`
 	Fields      map[string]curatedField `yaml:"fields"`
+}
+
+// curatedEndpoint moves a model to another endpoint family than the one the
+// catalogue lists (Suno's own generate endpoint), always with a reason.
+type curatedEndpoint struct {
+	Family  Family `yaml:"family"`
+	Outputs int    `yaml:"outputs"` // result files per task
+	Why     string `yaml:"why"`
 }
 
 // curatedPrice maps one official price table onto a model: each row's notes
@@ -121,6 +142,16 @@ type curatedPrice struct {
 	Modes      map[string]map[string]string `yaml:"modes"`
 	Ignore     map[string]string            `yaml:"ignore"`
 	IgnoreRest string                       `yaml:"ignore_rest"`
+	// Basis, when set, says the table's rows are per unit of a measured
+	// quantity; the build accepts it only where every mapped row's notes
+	// state that unit ("1.0s" for a second).
+	Basis *curatedBasis `yaml:"basis"`
+}
+
+type curatedBasis struct {
+	Unit  Unit   `yaml:"unit"`
+	Field string `yaml:"field"`
+	Why   string `yaml:"why"`
 }
 
 // curatedField adjusts one input, always with a reason.
@@ -134,6 +165,11 @@ type curatedField struct {
 	MinCount *int     `yaml:"min_count"`
 	MaxCount *int     `yaml:"max_count"`
 	MaxBytes int64    `yaml:"max_bytes"`
+	// MaxSeconds limits an audio or video input's duration.
+	MaxSeconds int `yaml:"max_seconds"`
+	// MaxLength limits a text input where Kie documents a limit the
+	// catalogue lacks.
+	MaxLength int `yaml:"max_length"`
 }
 
 func decodeCuration(data []byte) (curation, error) {

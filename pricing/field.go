@@ -1,6 +1,7 @@
 package pricing
 
 import (
+	"maps"
 	"math/big"
 	"slices"
 	"strconv"
@@ -51,6 +52,15 @@ type Field struct {
 	MinCount  int      `json:"min_count,omitempty"`
 	MaxCount  int      `json:"max_count,omitempty"`
 	MaxBytes  int64    `json:"max_bytes,omitempty"`
+	// MaxSeconds is the longest media file the field takes, in seconds
+	// (0: no documented limit). A per-second price refuses longer files.
+	MaxSeconds int `json:"max_seconds,omitempty"`
+	// OpenEnum marks an enum the schema gave as free text: its options are
+	// the priced values, and an operator's confirmed price may add another.
+	OpenEnum bool `json:"open_enum,omitempty"`
+	// OptionLabels names enum and bool options in words ("10 s", "with
+	// sound"), by value. Price fields always have them.
+	OptionLabels map[string]Label `json:"option_labels,omitempty"`
 	// Default is the official schema's default, as canonical text; nil when
 	// the schema gives none (examples are never used as defaults).
 	Default *string `json:"default,omitempty"`
@@ -59,11 +69,22 @@ type Field struct {
 // clone returns a deep copy, so callers never share the registry's slices.
 func (f Field) clone() Field {
 	f.Values = slices.Clone(f.Values)
+	f.OptionLabels = maps.Clone(f.OptionLabels)
 	if f.Default != nil {
 		d := *f.Default
 		f.Default = &d
 	}
 	return f
+}
+
+// OptionLabel names an option in lang, falling back to the value itself.
+func (f Field) OptionLabel(value, lang string) string {
+	if l, ok := f.OptionLabels[value]; ok {
+		if s := l.In(lang); s != "" {
+			return s
+		}
+	}
+	return value
 }
 
 // Options returns the values a user may choose: the enum values, or for a
@@ -174,8 +195,9 @@ func (f Field) inBounds(r *big.Rat) bool {
 
 // FileInfo describes one file a user sent, for CheckFiles.
 type FileInfo struct {
-	Media Media // what the file is (from Telegram's message type or MIME)
-	Size  int64 // bytes; 0 when unknown
+	Media   Media // what the file is (from Telegram's message type or MIME)
+	Size    int64 // bytes; 0 when unknown
+	Seconds int64 // duration of audio or video as Telegram reports it; 0 when unknown
 }
 
 // CheckFiles validates the files given for a file field: media type, count
@@ -194,6 +216,11 @@ func (f Field) CheckFiles(files []FileInfo) error {
 		if f.MaxBytes > 0 && file.Size > f.MaxBytes {
 			e := fail(ErrFileTooLarge)
 			e.Max = strconv.FormatInt(f.MaxBytes, 10)
+			return e
+		}
+		if f.MaxSeconds > 0 && file.Seconds > int64(f.MaxSeconds) {
+			e := fail(ErrMediaTooLong)
+			e.Max = strconv.Itoa(f.MaxSeconds)
 			return e
 		}
 	}

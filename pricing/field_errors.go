@@ -21,6 +21,7 @@ var (
 	ErrTooFewFiles   = errors.New("too few files")
 	ErrTooManyFiles  = errors.New("too many files")
 	ErrFileTooLarge  = errors.New("file too large")
+	ErrMediaTooLong  = errors.New("audio or video too long")
 	ErrNotAFile      = errors.New("field takes files, not text")
 	ErrUnknownField  = errors.New("unknown field")
 )
@@ -33,7 +34,7 @@ type FieldError struct {
 	Err     error
 	Value   string   // the rejected text, cut to 64 runes
 	Min     string   // lower limit: length, bound or count
-	Max     string   // upper limit: length, bound, count or bytes
+	Max     string   // upper limit: length, bound, count, bytes or seconds
 	Allowed []string // the options, for ErrNotInEnum
 	Media   Media    // the expected file media, for ErrWrongFileType
 }

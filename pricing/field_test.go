@@ -65,6 +65,7 @@ func TestFieldCheckFiles(t *testing.T) {
 	single := Field{Name: "image_url", Type: KindFile, Media: MediaImage, Required: true, MinCount: 1}
 	list := Field{Name: "image_urls", Type: KindFile, Media: MediaImage, Multiple: true, MinCount: 1, MaxCount: 3, MaxBytes: 1000}
 	img := FileInfo{Media: MediaImage, Size: 10}
+	voice := Field{Name: "audio_url", Type: KindFile, Media: MediaAudio, Required: true, MinCount: 1, MaxSeconds: 15}
 	for _, tc := range []struct {
 		f     Field
 		files []FileInfo
@@ -78,10 +79,17 @@ func TestFieldCheckFiles(t *testing.T) {
 		{list, []FileInfo{img, img, img, img}, ErrTooManyFiles},
 		{list, []FileInfo{{Media: MediaImage, Size: 1001}}, ErrFileTooLarge},
 		{Field{Name: "prompt", Type: KindString}, []FileInfo{img}, ErrNotAFile},
+		{voice, []FileInfo{{Media: MediaAudio, Seconds: 15}}, nil},
+		{voice, []FileInfo{{Media: MediaAudio}}, nil}, // duration unknown: the quote refuses it, not the upload
+		{voice, []FileInfo{{Media: MediaAudio, Seconds: 16}}, ErrMediaTooLong},
 	} {
 		if err := tc.f.CheckFiles(tc.files); !errors.Is(err, tc.err) {
 			t.Errorf("%s.CheckFiles(%d files) = %v, want %v", tc.f.Name, len(tc.files), err, tc.err)
 		}
+	}
+	var fe *FieldError
+	if err := voice.CheckFiles([]FileInfo{{Media: MediaAudio, Seconds: 40}}); !errors.As(err, &fe) || fe.Max != "15" {
+		t.Errorf("too long an audio: %v, want the 15 s limit in the error", err)
 	}
 }
 

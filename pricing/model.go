@@ -9,21 +9,82 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 )
 
-// Mode is one official price: the credits Kie charges for one combination of
-// price-field values (When). A model without price fields has a single mode
-// with an empty When.
+// Mode is one price: the credits Kie charges for one combination of
+// price-field values (When), per task or per unit of a measured quantity
+// (Basis). A model without price fields has a single mode with an empty
+// When. Every mode says where its price comes from (Origin).
 type Mode struct {
-	Label   string            `json:"label"` // human label, e.g. "pro · 10 s · 1080p"
-	Credits Credits           `json:"credits"`
+	// Label is the English label users see: the chosen options in words
+	// ("10 s · 1080p", "with sound · 5 s"), then the unit for a per-unit
+	// price ("480p · per second"). It is empty for a model's only per-task
+	// price, which has no option to name. Labels holds it in both languages.
+	Label   string            `json:"label"`
+	Labels  Label             `json:"labels,omitzero"`
+	Credits Credits           `json:"credits"` // per task, or per unit of Basis
 	When    map[string]string `json:"when,omitempty"`
-	Source  string            `json:"source"` // "<price table>: <notes>" the credits came from
+	// Basis is how Credits are counted; nil means per task.
+	Basis *Basis `json:"basis,omitempty"`
+	// Source is "<price table>: <notes>" for an official price, or the
+	// operator's source for a confirmed one.
+	Source string `json:"source"`
+	// Origin is where the price comes from; Confirmed says who confirmed an
+	// operator price, when, and from what.
+	Origin    Origin     `json:"origin"`
+	Confirmed *Confirmed `json:"confirmed,omitempty"`
+}
+
+// Origin says where a price comes from.
+type Origin string
+
+// The origins of a price. Only official and operator prices are ever sold.
+const (
+	// OriginOfficial is Kie's official price table (pricing/source).
+	OriginOfficial Origin = "official"
+	// OriginOperator is a price an operator confirmed (see Confirmation).
+	OriginOperator Origin = "operator"
+	// OriginLiveProse is Kie's live catalogue prose as `registry sync` read
+	// it: unreviewed, for a person to turn into confirmations, never sold.
+	OriginLiveProse Origin = "kie-live-prose"
+)
+
+// Confirmed records an operator's confirmation of a price.
+type Confirmed struct {
+	Source string    `json:"source"` // URL of Kie's pricing page, or a note
+	At     time.Time `json:"at"`
+	By     string    `json:"by"`
 }
 
 func (m Mode) clone() Mode {
 	m.When = maps.Clone(m.When)
+	if m.Basis != nil {
+		b := *m.Basis
+		m.Basis = &b
+	}
+	if m.Confirmed != nil {
+		c := *m.Confirmed
+		m.Confirmed = &c
+	}
 	return m
+}
+
+// LabelIn returns the label in lang ("ru" or "en").
+func (m Mode) LabelIn(lang string) string {
+	if l := m.Labels.In(lang); l != "" {
+		return l
+	}
+	return m.Label
+}
+
+// PriceBasis returns how the mode's credits are counted (Unit PerTask for a
+// flat price).
+func (m Mode) PriceBasis() Basis {
+	if m.Basis == nil {
+		return Basis{Unit: PerTask}
+	}
+	return *m.Basis
 }
 
 // matches reports whether every price field the mode names has the value
@@ -90,6 +151,35 @@ func (m *Model) Output() Media { return m.spec.Output }
 
 // Endpoint is the Kie path the model is created on.
 func (m *Model) Endpoint() string { return m.spec.Endpoint }
+
+// Family is the endpoint family that creates and reads the model's tasks:
+// FamilyMarket (createTask/recordInfo) or FamilySuno (generate/record-info).
+func (m *Model) Family() Family { return m.spec.Family }
+
+// Outputs is how many result files one task delivers (Suno: two tracks).
+func (m *Model) Outputs() int { return max(m.spec.Outputs, 1) }
+
+// PerUnit reports whether any of the model's prices depends on a measured
+// quantity, so a quote needs Pricer.QuoteQuantity.
+func (m *Model) PerUnit() bool {
+	for _, md := range m.spec.Modes {
+		if md.PriceBasis().PerUnit() {
+			return true
+		}
+	}
+	return false
+}
+
+// BasisFor returns how the price of a complete parameter set is counted, so
+// the caller knows what to measure: the duration of the file in
+// Basis.Field, or the length of its text. See ModeFor for the errors.
+func (m *Model) BasisFor(p Params) (Basis, error) {
+	md, err := m.ModeFor(p)
+	if err != nil {
+		return Basis{}, err
+	}
+	return md.PriceBasis(), nil
+}
 
 // Name returns the display name in lang ("ru" or "en").
 func (m *Model) Name(lang string) string { return m.spec.Name.In(lang) }
@@ -203,6 +293,7 @@ func describe(p Params, keys []string) string {
 type Choice struct {
 	Value string
 	From  Credits // cheapest mode compatible with this value and the earlier choices
+	Unit  Unit    // what From is counted per (PerTask for a flat price)
 }
 
 // Choices lists the options of an enum or bool field that still have an
@@ -218,7 +309,7 @@ func (m *Model) Choices(field string, chosen Params) []Choice {
 	others := slices.DeleteFunc(m.PriceFields(), func(n string) bool { return n == field })
 	var out []Choice
 	for _, v := range f.Options() {
-		best, found := Credits(0), false
+		best, unit, found := Credits(0), PerTask, false
 		for _, md := range m.spec.Modes {
 			if f.Price && md.When[field] != v {
 				continue
@@ -227,11 +318,11 @@ func (m *Model) Choices(field string, chosen Params) []Choice {
 				continue
 			}
 			if !found || md.Credits < best {
-				best, found = md.Credits, true
+				best, unit, found = md.Credits, md.PriceBasis().Unit, true
 			}
 		}
 		if found {
-			out = append(out, Choice{Value: v, From: best})
+			out = append(out, Choice{Value: v, From: best, Unit: unit})
 		}
 	}
 	return out

@@ -120,26 +120,62 @@ func (p *Pricer) Rates() Rates {
 type Quote struct {
 	ModelID string
 	Mode    Mode
-	Credits Credits // Kie's charge
+	Credits Credits // Kie's charge: Units × the mode's credits
 	USD     string  // Credits × KIE_CREDIT_USD, exact
 	CostRUB string  // USD × USD_RUB_RATE, exact: what Kie costs the operator
 	Markup  string
-	// Kopecks is the user price: CostRUB × Markup, rounded up to a whole
-	// kopeck. Never zero for a priced mode.
+	// Kopecks is the user price: Units × UnitKopecks. Never zero for a
+	// priced mode.
 	Kopecks int64
 	// Free marks a free-tier model: the flows charge nothing for it (under
 	// their own limits); Kopecks still says what it is worth.
 	Free bool
+	// Basis is how the price is counted (Unit PerTask for a flat price).
+	Basis Basis
+	// Quantity is what was measured for a per-unit price; zero for a flat
+	// price and for a rate quote (From, ModeQuotes) of a per-unit one.
+	Quantity Quantity
+	// Units is the billed amount: 1 per task, else the quantity rounded up
+	// to whole units of the basis (⌈seconds⌉, ⌈characters / 1000⌉). A rate
+	// quote of a per-unit price has Units 1: the least it can cost.
+	Units int64
+	// UnitKopecks is the user price of one unit: the mode's credits ×
+	// KIE_CREDIT_USD × USD_RUB_RATE × PRICING_MARKUP, rounded up to a
+	// kopeck. Rounding once per unit, not once per total, keeps the
+	// confirmation's arithmetic exact ("42 s × 0,90 ₽/s = 37,80 ₽") at a cost
+	// of under a kopeck per unit.
+	UnitKopecks int64
 }
+
+// PerUnit reports whether the price depends on a measured quantity.
+func (q Quote) PerUnit() bool { return q.Basis.PerUnit() }
 
 // String is a one-line breakdown for logs.
 func (q Quote) String() string {
-	return fmt.Sprintf("%s [%s]: %s credits = $%s = %s RUB × %s = %d kopecks (free=%t)",
-		q.ModelID, q.Mode.Label, q.Credits, q.USD, q.CostRUB, q.Markup, q.Kopecks, q.Free)
+	units := ""
+	if q.PerUnit() {
+		units = fmt.Sprintf(" = %d × %s (%s)", q.Units, q.Basis.Unit, q.Quantity)
+	}
+	return fmt.Sprintf("%s [%s]: %s credits%s = $%s = %s RUB × %s = %d kopecks (free=%t)",
+		q.ModelID, q.Mode.Label, q.Credits, units, q.USD, q.CostRUB, q.Markup, q.Kopecks, q.Free)
 }
 
-// Quote prices a complete parameter set for an enabled model.
+// Quote prices a complete parameter set for an enabled model whose price is
+// per task. A per-unit price needs the measured quantity: Quote returns a
+// *QuantityError matching ErrQuantityUnknown for it (use QuoteQuantity).
 func (p *Pricer) Quote(modelID string, params Params) (Quote, error) {
+	return p.QuoteQuantity(modelID, params, Quantity{})
+}
+
+// QuoteQuantity prices a complete parameter set with the measured quantity
+// of its basis (Model.BasisFor says what to measure): the duration of a
+// file, as Seconds(telegramDuration), or the length of a text, as
+// CharactersOf(text). A flat price ignores q. For a per-unit price, q is
+// rounded up to whole units and checked against the model's limit; errors
+// are *QuantityError matching ErrQuantityUnknown (not measured: do not offer
+// the option for that file), ErrQuantityKind or ErrQuantityTooLarge (its
+// Max says the limit, for "too long, the limit is N s").
+func (p *Pricer) QuoteQuantity(modelID string, params Params, q Quantity) (Quote, error) {
 	if err := p.Ready(); err != nil {
 		return Quote{}, err
 	}
@@ -151,10 +187,83 @@ func (p *Pricer) Quote(modelID string, params Params) (Quote, error) {
 	if err != nil {
 		return Quote{}, fmt.Errorf("quote: %w", err)
 	}
-	return p.quoteMode(m.ID(), md), nil
+	b := md.PriceBasis()
+	if !b.PerUnit() {
+		return p.quoteMode(m.ID(), md, 1, Quantity{})
+	}
+	qe := &QuantityError{Model: m.ID(), Field: b.Field, Unit: b.Unit, Got: q}
+	want := b.Unit.Measures()
+	switch {
+	case !q.Known():
+		qe.Err = ErrQuantityUnknown
+		return Quote{}, qe
+	case q.Kind() != want:
+		qe.Err = ErrQuantityKind
+		return Quote{}, qe
+	}
+	if limit := m.limitOf(b); q.exceeds(limit) {
+		qe.Err = ErrQuantityTooLarge
+		if want == QuantitySeconds {
+			qe.Max = Seconds(limit)
+		} else {
+			qe.Max = Characters(limit)
+		}
+		return Quote{}, qe
+	}
+	return p.quoteMode(m.ID(), md, q.units(b.Unit), q)
 }
 
-// From quotes a model's cheapest mode: the "from X ₽" on a menu button.
+// limitOf is the most a per-unit basis may measure, from the measured
+// field: MaxSeconds of a file, MaxLength of a text (0: none documented).
+func (m *Model) limitOf(b Basis) int64 {
+	f, ok := m.Field(b.Field)
+	if !ok {
+		return 0
+	}
+	if b.Unit.Measures() == QuantitySeconds {
+		return int64(f.MaxSeconds)
+	}
+	return int64(f.MaxLength)
+}
+
+// Errors a *QuantityError unwraps to.
+var (
+	// ErrQuantityUnknown: the price is per unit and the quantity was not
+	// measured (or is zero). Do not offer the option for that input.
+	ErrQuantityUnknown = errors.New("the price is per unit and the quantity is unknown")
+	// ErrQuantityKind: seconds given for a per-character price, or the reverse.
+	ErrQuantityKind = errors.New("quantity of the wrong kind for the price")
+	// ErrQuantityTooLarge: longer than the model takes; Max says the limit.
+	ErrQuantityTooLarge = errors.New("quantity over the model's limit")
+)
+
+// QuantityError says why a per-unit price could not be quoted, with the
+// limit a message needs ("too long, the limit is 15 s").
+type QuantityError struct {
+	Model string
+	Field string // the input measured
+	Unit  Unit
+	Err   error // ErrQuantityUnknown, ErrQuantityKind or ErrQuantityTooLarge
+	Got   Quantity
+	Max   Quantity // the limit, for ErrQuantityTooLarge
+}
+
+func (e *QuantityError) Error() string {
+	switch e.Err {
+	case ErrQuantityTooLarge:
+		return fmt.Sprintf("quote %s: %s: %s is over the limit of %s", e.Model, e.Field, e.Got, e.Max)
+	case ErrQuantityKind:
+		return fmt.Sprintf("quote %s: priced %s of %s, got %s", e.Model, e.Unit, e.Field, e.Got)
+	}
+	return fmt.Sprintf("quote %s: priced %s of %s: %v", e.Model, e.Unit, e.Field, e.Err)
+}
+
+// Unwrap lets callers test the reason with errors.Is.
+func (e *QuantityError) Unwrap() error { return e.Err }
+
+// From quotes a model's cheapest mode: the "from X ₽" on a menu button. For
+// a per-unit price it is the price of one unit (Units 1), the least a task
+// can cost; FormatRate renders it as "0,90 ₽/s".
 func (p *Pricer) From(modelID string) (Quote, error) {
 	if err := p.Ready(); err != nil {
 		return Quote{}, err
@@ -164,10 +273,11 @@ func (p *Pricer) From(modelID string) (Quote, error) {
 		return Quote{}, fmt.Errorf("quote: %w", err)
 	}
 	md, _ := m.Cheapest() // enabled models always have modes (audited)
-	return p.quoteMode(m.ID(), md), nil
+	return p.quoteMode(m.ID(), md, 1, Quantity{})
 }
 
 // ModeQuotes quotes every mode of a model, cheapest first, for its card.
+// Per-unit modes are quoted for one unit, as From does.
 func (p *Pricer) ModeQuotes(modelID string) ([]Quote, error) {
 	if err := p.Ready(); err != nil {
 		return nil, err
@@ -178,7 +288,11 @@ func (p *Pricer) ModeQuotes(modelID string) ([]Quote, error) {
 	}
 	var out []Quote
 	for _, md := range m.Modes() {
-		out = append(out, p.quoteMode(m.ID(), md))
+		q, err := p.quoteMode(m.ID(), md, 1, Quantity{})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, q)
 	}
 	return out, nil
 }
@@ -186,7 +300,8 @@ func (p *Pricer) ModeQuotes(modelID string) ([]Quote, error) {
 // PricedChoice is a field option with the cheapest user price it leads to.
 type PricedChoice struct {
 	Value       string
-	FromKopecks int64
+	FromKopecks int64 // per Unit for a per-unit price
+	Unit        Unit  // the basis of that cheapest price (PerTask for a flat one)
 }
 
 // Choices prices Model.Choices: the options of field still priced given the
@@ -201,7 +316,7 @@ func (p *Pricer) Choices(modelID, field string, chosen Params) ([]PricedChoice, 
 	}
 	var out []PricedChoice
 	for _, c := range m.Choices(field, chosen) {
-		out = append(out, PricedChoice{Value: c.Value, FromKopecks: p.Kopecks(c.From)})
+		out = append(out, PricedChoice{Value: c.Value, FromKopecks: p.Kopecks(c.From), Unit: c.Unit})
 	}
 	return out, nil
 }
@@ -223,18 +338,44 @@ func (p *Pricer) costRUB(c Credits) *big.Rat {
 	return r.Mul(r, p.rubPerUSD)
 }
 
-func (p *Pricer) quoteMode(id string, md Mode) Quote {
-	usd := new(big.Rat).Mul(md.Credits.Rat(), p.usdPerCredit)
-	return Quote{
-		ModelID: id,
-		Mode:    md,
-		Credits: md.Credits,
-		USD:     ratString(usd),
-		CostRUB: ratString(p.costRUB(md.Credits)),
-		Markup:  ratString(p.markup),
-		Kopecks: p.Kopecks(md.Credits),
-		Free:    p.IsFree(id),
+// quoteMode prices units of a mode. Units × per-unit kopecks and units ×
+// credits are checked for overflow: a quantity so large is refused rather
+// than wrapped into a small price.
+func (p *Pricer) quoteMode(id string, md Mode, units int64, q Quantity) (Quote, error) {
+	unitKopecks := p.Kopecks(md.Credits)
+	kopecks, ok1 := mulInt64(units, unitKopecks)
+	credits, ok2 := mulInt64(units, int64(md.Credits))
+	if !ok1 || !ok2 {
+		return Quote{}, &QuantityError{Model: id, Field: md.PriceBasis().Field, Unit: md.PriceBasis().Unit, Err: ErrQuantityTooLarge, Got: q}
 	}
+	c := Credits(credits)
+	usd := new(big.Rat).Mul(c.Rat(), p.usdPerCredit)
+	return Quote{
+		ModelID:     id,
+		Mode:        md,
+		Credits:     c,
+		USD:         ratString(usd),
+		CostRUB:     ratString(p.costRUB(c)),
+		Markup:      ratString(p.markup),
+		Kopecks:     kopecks,
+		Free:        p.IsFree(id),
+		Basis:       md.PriceBasis(),
+		Quantity:    q,
+		Units:       units,
+		UnitKopecks: unitKopecks,
+	}, nil
+}
+
+// mulInt64 multiplies non-negative numbers, reporting overflow.
+func mulInt64(a, b int64) (int64, bool) {
+	if a == 0 || b == 0 {
+		return 0, true
+	}
+	r := a * b
+	if a < 0 || b < 0 || r/b != a || r < 0 {
+		return 0, false
+	}
+	return r, true
 }
 
 // ceilInt64 rounds a non-negative rational up to an integer. Prices are far
@@ -252,7 +393,8 @@ func ceilInt64(r *big.Rat) int64 {
 
 // freeTier ranks enabled models by the user price of their most expensive
 // mode (a free model is free in every mode, so that bounds what giving it
-// away can cost), ties by id, and keeps the first FreeTierCount.
+// away can cost), ties by id, and keeps the first FreeTierCount. Per-unit
+// models are never free: nothing bounds what one task could cost.
 func (p *Pricer) freeTier() []string {
 	if p.freeCount <= 0 {
 		return nil
@@ -263,6 +405,9 @@ func (p *Pricer) freeTier() []string {
 	}
 	var rs []ranked
 	for _, m := range p.reg.Models() {
+		if m.PerUnit() {
+			continue
+		}
 		modes := m.Modes()
 		worst := p.Kopecks(modes[len(modes)-1].Credits) // modes are cheapest first
 		rs = append(rs, ranked{m.ID(), worst})

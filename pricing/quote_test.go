@@ -36,10 +36,10 @@ func flatModel(id, credits string) ModelSpec {
 		panic(err)
 	}
 	return ModelSpec{
-		ID: id, Category: TextToImage, Output: MediaImage, Endpoint: CreateTaskEndpoint,
+		ID: id, Category: TextToImage, Output: MediaImage, Endpoint: CreateTaskEndpoint, Family: FamilyMarket,
 		Name: Label{RU: id, EN: id}, Description: Label{RU: "описание", EN: "description"}, Enabled: true,
 		Fields: []Field{{Name: "prompt", Type: KindString, Required: true}},
-		Modes:  []Mode{{Label: "per task", Credits: c, Source: "test"}},
+		Modes:  []Mode{{Credits: c, Source: "test", Origin: OriginOfficial}},
 	}
 }
 
@@ -87,12 +87,12 @@ func TestQuoteBreakdownAndModeSelection(t *testing.T) {
 		label  string
 		want   int64
 	}{
-		{"kling-2.6/text-to-video", Params{"sound": "true", "duration": "10"}, "with audio-10.0s", 22000},
-		{"kling-2.6/text-to-video", Params{"sound": "false", "duration": "5"}, "without audio-5.0s", 5500},
-		{"kling-2.6/text-to-video", Params{"sound": "TRUE", "duration": " 5"}, "with audio-5.0s", 11000}, // canonicalised
-		{"nano-banana-pro", Params{"resolution": "4K"}, "1.0s-4K", 2400},
-		{"bytedance/v1-lite-image-to-video", Params{"duration": "5", "resolution": "720p"}, "Lite-5.0s-720p", 3000}, // conflict 22.5/30: 30 kept
-		{"google/imagen4-fast", Params{}, "per task", 400},                                                          // num_images pinned to 1
+		{"kling-2.6/text-to-video", Params{"sound": "true", "duration": "10"}, "10 s · with sound", 22000},
+		{"kling-2.6/text-to-video", Params{"sound": "false", "duration": "5"}, "5 s · no sound", 5500},
+		{"kling-2.6/text-to-video", Params{"sound": "TRUE", "duration": " 5"}, "5 s · with sound", 11000}, // canonicalised
+		{"nano-banana-pro", Params{"resolution": "4K"}, "4K", 2400},
+		{"bytedance/v1-lite-image-to-video", Params{"duration": "5", "resolution": "720p"}, "5 s · 720p", 3000}, // conflict 22.5/30: 30 kept
+		{"google/imagen4-fast", Params{}, "", 400},                                                              // num_images pinned to 1; the only price has no option to name
 	} {
 		q, err := p.Quote(tc.model, tc.params)
 		if err != nil {
@@ -233,8 +233,8 @@ func TestFreeTier(t *testing.T) {
 	two := flatModel("b/two", "1")
 	two.Fields = append(two.Fields, Field{Name: "q", Type: KindEnum, Required: true, Price: true, Values: []string{"lo", "hi"}})
 	two.Modes = []Mode{
-		{Label: "lo", Credits: mustCredits(t, "0.5"), When: map[string]string{"q": "lo"}, Source: "test"},
-		{Label: "hi", Credits: mustCredits(t, "9"), When: map[string]string{"q": "hi"}, Source: "test"},
+		{Label: "lo", Credits: mustCredits(t, "0.5"), When: map[string]string{"q": "lo"}, Source: "test", Origin: OriginOfficial},
+		{Label: "hi", Credits: mustCredits(t, "9"), When: map[string]string{"q": "hi"}, Source: "test", Origin: OriginOfficial},
 	}
 	reg := testRegistry(t,
 		flatModel("d/four", "4"), flatModel("a/four", "4"), flatModel("c/one", "1"),

@@ -57,6 +57,7 @@ type Registry struct {
 	all     []*Model // by id
 	enabled []*Model // cheapest first
 	byID    map[string]*Model
+	file    RegistryFile // what it was built from, for WithConfirmations
 }
 
 // Load parses and checks the registry embedded in the binary.
@@ -95,7 +96,7 @@ func New(f RegistryFile) (*Registry, error) {
 		}
 		return nil, fmt.Errorf("registry has %d defect(s): %s", len(defects), strings.Join(msgs, "; "))
 	}
-	r := &Registry{byID: make(map[string]*Model, len(f.Models))}
+	r := &Registry{byID: make(map[string]*Model, len(f.Models)), file: f.clone()}
 	for _, spec := range f.Models {
 		m := newModel(spec.clone())
 		r.all = append(r.all, m)
@@ -108,6 +109,10 @@ func New(f RegistryFile) (*Registry, error) {
 	sortModelsByPrice(r.enabled)
 	return r, nil
 }
+
+// File returns a deep copy of the registry as a file: what `registry audit`
+// prints, with any confirmations applied.
+func (r *Registry) File() RegistryFile { return r.file.clone() }
 
 // Models lists the enabled models, cheapest first (ties by id).
 func (r *Registry) Models() []*Model { return slices.Clone(r.enabled) }

@@ -32,6 +32,8 @@ type ModelSpec struct {
 	Category    Category      `json:"category"`
 	Output      Media         `json:"output"`
 	Endpoint    string        `json:"endpoint"`
+	Family      Family        `json:"family,omitempty"`  // "" when the endpoint is no family the bot drives
+	Outputs     int           `json:"outputs,omitempty"` // result files per task; 0 means 1
 	Name        Label         `json:"name"`
 	Description Label         `json:"description"`
 	Enabled     bool          `json:"enabled"`
@@ -48,6 +50,37 @@ type ModelSpec struct {
 	// Notes record the curation's other decisions (an omitted input, a
 	// borrowed enum), each with its reason.
 	Notes []string `json:"notes,omitempty"`
+	// PricingDesc is Kie's live prose price, kept verbatim by `registry
+	// sync` for ProposeConfirmations. The build never sets it.
+	PricingDesc string `json:"pricing_desc,omitempty"`
+}
+
+// Family is a group of Kie endpoints that create and read tasks the same way.
+type Family string
+
+// The endpoint families the bot can drive.
+const (
+	// FamilyMarket is the unified job API: POST /api/v1/jobs/createTask,
+	// GET /api/v1/jobs/recordInfo, result in resultJson.resultUrls.
+	FamilyMarket Family = "market"
+	// FamilySuno is Suno music: POST /api/v1/generate (callBackUrl
+	// required), GET /api/v1/generate/record-info, result in
+	// data.response.sunoData[] (two tracks per task).
+	FamilySuno Family = "suno"
+)
+
+// SunoGenerateEndpoint is the path Suno tasks are created on.
+const SunoGenerateEndpoint = "/api/v1/generate"
+
+// familyOf names the family an endpoint belongs to ("" for others).
+func familyOf(endpoint string) Family {
+	switch endpoint {
+	case CreateTaskEndpoint:
+		return FamilyMarket
+	case SunoGenerateEndpoint:
+		return FamilySuno
+	}
+	return ""
 }
 
 // DisabledCode classifies why a model is not sold.
@@ -62,7 +95,19 @@ const (
 	DisabledOutput       DisabledCode = "output"            // output the bot cannot deliver
 	DisabledInput        DisabledCode = "input"             // an input the bot cannot collect
 	DisabledSchema       DisabledCode = "schema-incomplete" // a required input has no usable definition
+	DisabledOperator     DisabledCode = "operator"          // taken off sale by an operator (see Confirmation)
 )
+
+// Priceable reports whether a model disabled for this reason can be put on
+// sale by an operator-confirmed price: the reason is a missing or unclear
+// price, not something a price cannot fix (an endpoint, an output, an input).
+func (c DisabledCode) Priceable() bool {
+	switch c {
+	case DisabledNoPriceTable, DisabledUnmapped, DisabledPriceBasis:
+		return true
+	}
+	return false
+}
 
 // DisabledSpec says why a model is disabled, in words an operator can act on.
 type DisabledSpec struct {
@@ -82,6 +127,16 @@ type PriceConflict struct {
 	Mode    string    `json:"mode"`
 	Credits []Credits `json:"credits"`
 	Kept    Credits   `json:"kept"`
+}
+
+func (f RegistryFile) clone() RegistryFile {
+	f.Sources = slices.Clone(f.Sources)
+	ms := make([]ModelSpec, len(f.Models))
+	for i, m := range f.Models {
+		ms[i] = m.clone()
+	}
+	f.Models = ms
+	return f
 }
 
 func (s ModelSpec) clone() ModelSpec {

@@ -248,3 +248,55 @@ func TestChoicesOfferOnlyPricedCombinations(t *testing.T) {
 		t.Errorf("priced choices %+v, %v", pc, err)
 	}
 }
+
+// The shipped table confirms no audio, lip-sync or music price, so those
+// models are off sale, each for its price alone (an operator confirmation
+// can put it on sale) and with what the table does say: the lip-sync rows'
+// 15 s limit, Suno's family and two tracks. The one per-unit price the
+// table does confirm, Wan 2.2 Animate Move per second, is on sale.
+func TestShippedAudioAwaitsConfirmation(t *testing.T) {
+	t.Parallel()
+	reg := Default()
+	for _, id := range []string{
+		"elevenlabs/audio-isolation", "elevenlabs/sound-effect-v2", "elevenlabs/text-to-speech-turbo-2-5",
+		"V4", "kling/ai-avatar-v1-pro", "kling/v1-avatar-standard", "infinitalk/from-audio",
+		"wan/2-2-a14b-speech-to-video-turbo", "topaz/video-upscale",
+	} {
+		m, ok := reg.Lookup(id)
+		if !ok || m.Enabled() {
+			t.Errorf("%s: known %t, enabled %t", id, ok, ok && m.Enabled())
+			continue
+		}
+		if d := m.Spec().Disabled; !d.Code.Priceable() || !strings.Contains(d.Reason, "confirmation") {
+			t.Errorf("%s: disabled %+v; want a price reason that says a confirmation can lift it", id, d)
+		}
+	}
+	for _, id := range []string{"kling/ai-avatar-v1-pro", "kling/v1-avatar-standard", "infinitalk/from-audio"} {
+		m, _ := reg.Lookup(id)
+		if f, _ := m.Field("audio_url"); f.MaxSeconds != 15 {
+			t.Errorf("%s: audio_url limit %d s, want the rows' 15 s", id, f.MaxSeconds)
+		}
+	}
+	v4, _ := reg.Lookup("V4")
+	if v4.Family() != FamilySuno || v4.Endpoint() != SunoGenerateEndpoint || v4.Outputs() != 2 {
+		t.Errorf("V4: family %q endpoint %q outputs %d", v4.Family(), v4.Endpoint(), v4.Outputs())
+	}
+	for _, name := range []string{"prompt", "customMode", "instrumental", "style", "title"} {
+		if _, ok := v4.Field(name); !ok {
+			t.Errorf("V4 lacks input %s", name)
+		}
+	}
+	move, err := reg.Model("wan/2-2-animate-move")
+	if err != nil || !move.PerUnit() {
+		t.Fatalf("animate move: %v, per unit %t", err, move != nil && move.PerUnit())
+	}
+	b, err := move.BasisFor(Params{"resolution": "720p"})
+	if err != nil || b != (Basis{Unit: PerOutputSecond, Field: "video_url"}) {
+		t.Errorf("animate move basis %+v %v", b, err)
+	}
+	for _, m := range reg.All() {
+		if m.Family() == "" && m.Enabled() {
+			t.Errorf("%s is on sale on endpoint %s, which no family drives", m.ID(), m.Endpoint())
+		}
+	}
+}

@@ -133,8 +133,9 @@ func (b *builder) syncModel(ctx context.Context, src CatalogueSource, cm Catalog
 			disable(DisabledInput, "%s", u)
 		}
 	}
-	if spec.Endpoint != "" && spec.Endpoint != CreateTaskEndpoint {
-		disable(DisabledEndpoint, "uses %s, not %s", spec.Endpoint, CreateTaskEndpoint)
+	spec.Family = familyOf(spec.Endpoint)
+	if spec.Endpoint != "" && spec.Family == "" {
+		disable(DisabledEndpoint, "uses %s, not %s or %s", spec.Endpoint, CreateTaskEndpoint, SunoGenerateEndpoint)
 	}
 	if !spec.Output.Deliverable() {
 		disable(DisabledOutput, "its output (%s) is not a file the bot can deliver", spec.Output)
@@ -150,6 +151,7 @@ func (b *builder) syncModel(ctx context.Context, src CatalogueSource, cm Catalog
 			disable(DisabledUnmapped, "fetch price: %v", err)
 		}
 	}
+	spec.PricingDesc = desc
 	credits, why := parsePricingDesc(desc)
 	switch {
 	case why != "":
@@ -160,7 +162,9 @@ func (b *builder) syncModel(ctx context.Context, src CatalogueSource, cm Catalog
 				disable(DisabledUnmapped, "pricingDesc gives one flat price (%s credits) but input %s offers %v, which may change it", credits, f.Name, f.Options())
 			}
 		}
-		spec.Modes = []Mode{{Label: "per task", Credits: credits, Source: "pricingDesc: " + cut(desc, 120)}}
+		// Unreviewed prose: the audit refuses to sell it (OriginLiveProse);
+		// ProposeConfirmations turns it into confirmations for a person.
+		spec.Modes = []Mode{{Credits: credits, Source: "pricingDesc: " + cut(desc, 120), Origin: OriginLiveProse}}
 	}
 	spec.Enabled = spec.Disabled == nil
 	return spec, nil

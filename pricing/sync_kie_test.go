@@ -75,4 +75,68 @@ func TestSyncOverHTTPWithKieTest(t *testing.T) {
 			t.Errorf("%s: endpoint %q, fields %+v", id, m.Endpoint, m.Fields)
 		}
 	}
+	// A Suno version's schema is Suno's own endpoint: the sync records the
+	// family, keeps the prose whole, and leaves its flat price unreviewed.
+	v4 := got["V4"]
+	if v4.Endpoint != pricing.SunoGenerateEndpoint || v4.Family != pricing.FamilySuno || v4.PricingDesc == "" || len(v4.Fields) == 0 {
+		t.Errorf("V4: endpoint %q family %q prose %q fields %+v, disabled %+v", v4.Endpoint, v4.Family, v4.PricingDesc, v4.Fields, v4.Disabled)
+	}
+	for _, fl := range v4.Fields {
+		if fl.Name == "model" || fl.Name == "callBackUrl" {
+			t.Errorf("V4: the body's %s became an input", fl.Name)
+		}
+	}
+}
+
+// Once an operator confirms Suno's price, the registry's V4 entry drives
+// the Suno client end to end: its Input is a body Suno accepts, the task
+// makes Model.Outputs() tracks, and the fake bills what the quote says.
+func TestConfirmedSunoRunsOnTheSunoEndpoints(t *testing.T) {
+	t.Parallel()
+	reg, rep := pricing.Default().WithConfirmations([]pricing.Confirmation{{
+		Kind: pricing.ConfirmPrice, ModelID: "V4", Unit: pricing.PerTask, CreditsPerUnit: 12 * pricing.MicroPerCredit,
+		Source: "https://docs.kie.ai/suno-api/generate-music", ConfirmedAt: time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC), ConfirmedBy: "tg:42",
+	}})
+	if len(rep.Applied) != 1 {
+		t.Fatal(rep.Rejected)
+	}
+	m, err := reg.Model("V4")
+	if err != nil || m.Family() != pricing.FamilySuno {
+		t.Fatalf("V4: %v, family %q", err, m.Family())
+	}
+	p, err := pricing.NewPricer(reg, pricing.Config{USDRUBRate: "90"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := pricing.Params{"prompt": "a calm piano track", "customMode": "false", "instrumental": "true"}
+	q, err := p.Quote(m.ID(), params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	input, err := m.Input(params, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := kietest.NewServer()
+	t.Cleanup(srv.Close)
+	srv.SetCredits(100)
+	client, err := kie.New(kie.Config{APIKey: kietest.DefaultAPIKey, BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct, err := client.GenerateMusic(context.Background(), kie.GenerateMusicRequest{Model: m.ID(), CallbackURL: "https://bot.example.com/kie/callback?job=1", Input: input})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Advance(10 * time.Minute)
+	task, err := client.MusicRecordInfo(context.Background(), ct.TaskID)
+	if err != nil || task.Err() != nil {
+		t.Fatalf("%+v %v", task, err)
+	}
+	if len(task.Result.URLs) != m.Outputs() || m.Outputs() != 2 {
+		t.Errorf("%d tracks delivered, registry says %d", len(task.Result.URLs), m.Outputs())
+	}
+	if spent := 100 - srv.Credits(); pricing.Credits(spent*pricing.MicroPerCredit) != q.Credits {
+		t.Errorf("Kie billed %v credits, the quote said %s", spent, q.Credits)
+	}
 }

@@ -100,6 +100,14 @@ models:
 	if !edit.Enabled || len(edit.Modes) != 1 || edit.Modes[0].Credits != 4*MicroPerCredit {
 		t.Fatalf("acme/edit: enabled %t, modes %+v, disabled %+v", edit.Enabled, edit.Modes, edit.Disabled)
 	}
+	// The prose is kept whole for ProposeConfirmations, and the price it gave
+	// is marked unreviewed: the audit refuses to sell it.
+	if edit.PricingDesc != "4 credits per image ($0.02)" || edit.Modes[0].Origin != OriginLiveProse || edit.Family != FamilyMarket {
+		t.Errorf("acme/edit: prose %q, origin %q, family %q", edit.PricingDesc, edit.Modes[0].Origin, edit.Family)
+	}
+	if d := Audit(f); !slices.ContainsFunc(d, func(d Defect) bool { return d.Model == "acme/edit" && d.Code == DefectUnsourcedPrice }) {
+		t.Errorf("the audit would sell a price read from prose: %v", d)
+	}
 	if edit.Name.RU != "Акме правка" || edit.Category != ImageToImage || edit.Output != MediaImage || edit.Endpoint != CreateTaskEndpoint {
 		t.Errorf("acme/edit metadata: %+v", edit)
 	}

@@ -71,7 +71,7 @@ func (q *queries) BanUser(ctx context.Context, userID, adminID int64, reason str
 	err := scanUser(q.db.QueryRow(ctx, `
 		UPDATE bot_users SET banned_at = now(), banned_by = $3, ban_reason = $4
 		 WHERE bot_id = $1 AND user_id = $2 AND banned_at IS NULL
-		RETURNING `+userColumns, q.botID, userID, adminID, reason), &u)
+		RETURNING `+userColumns, q.botID, userID, adminID, boundedText(reason, maxAdminText)), &u)
 	if errors.Is(err, pgx.ErrNoRows) {
 		if _, err := q.User(ctx, userID); err != nil {
 			return User{}, fmt.Errorf("ban user %d: %w", userID, err)

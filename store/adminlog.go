@@ -9,6 +9,10 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
+// maxAdminText bounds the audit log's free-text columns (an admin's words,
+// a message sent): about 4000 characters of Cyrillic.
+const maxAdminText = 16000
+
 // AdminAction is one row of the audit log: an admin's change, recorded in
 // the transaction that made it.
 type AdminAction struct {
@@ -42,7 +46,8 @@ func (q *queries) RecordAdminAction(ctx context.Context, a AdminAction) (AdminAc
 		VALUES ($1, $2, $3, nullif($4::bigint, 0), $5, $6, $7, $8, $9)
 		ON CONFLICT (bot_id, idem_key) DO NOTHING
 		RETURNING `+adminActionColumns,
-		q.botID, a.AdminID, a.Action, a.TargetUserID, a.Target, a.Before, a.After, a.Reason, a.Key)
+		q.botID, a.AdminID, a.Action, a.TargetUserID, boundedText(a.Target, maxAdminText), boundedText(a.Before, maxAdminText),
+		boundedText(a.After, maxAdminText), boundedText(a.Reason, maxAdminText), a.Key)
 	var out AdminAction
 	if err == nil {
 		out, err = pgx.CollectExactlyOneRow(rows, scanAdminAction)

@@ -32,7 +32,7 @@ func (q *queries) SaveConversation(ctx context.Context, userID int64, state stri
 		INSERT INTO conversations (bot_id, user_id, state, data) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (bot_id, user_id) DO UPDATE
 		   SET state = EXCLUDED.state, data = EXCLUDED.data, version = conversations.version + 1, updated_at = now()`,
-		q.botID, userID, state, data)
+		q.botID, userID, state, jsonbText(data))
 	if err != nil {
 		return fmt.Errorf("save conversation of user %d: %w", userID, interpret(err))
 	}

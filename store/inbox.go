@@ -21,7 +21,9 @@ type InboxUpdate struct {
 
 // StoreUpdates inserts the batch in order, ignoring update ids already
 // stored, and notifies the dispatcher, in one statement (one transaction).
-// It returns how many were new.
+// It returns how many were new. A payload escape jsonb refuses (\u0000, a
+// lone surrogate) is stored as \ufffd: one odd update must not stop the
+// batch, and with it the bot's ingest.
 func (q *queries) StoreUpdates(ctx context.Context, source string, batch []InboxUpdate) (int, error) {
 	if len(batch) == 0 {
 		return 0, nil
@@ -31,7 +33,7 @@ func (q *queries) StoreUpdates(ctx context.Context, source string, batch []Inbox
 	kinds := make([]string, len(batch))
 	payloads := make([]string, len(batch))
 	for i, u := range batch {
-		ids[i], users[i], kinds[i], payloads[i] = u.UpdateID, u.UserID, u.Kind, string(u.Payload)
+		ids[i], users[i], kinds[i], payloads[i] = u.UpdateID, u.UserID, u.Kind, string(jsonbText(u.Payload))
 	}
 	var n int
 	err := q.db.QueryRow(ctx, `
@@ -130,11 +132,11 @@ func (q *queries) MarkProcessed(ctx context.Context, updateID int64) error {
 }
 
 // RecordFailure counts a failed attempt at an update; with final it also
-// marks it processed (failed), so it is not retried again.
+// marks it processed (failed), so it is not retried again. The cause is
+// kept as valid UTF-8 of at most 1000 bytes, so no cause can make the
+// record itself fail.
 func (q *queries) RecordFailure(ctx context.Context, updateID int64, cause string, final bool) error {
-	if len(cause) > 1000 {
-		cause = cause[:1000]
-	}
+	cause = boundedText(cause, maxErrorText)
 	_, err := q.db.Exec(ctx, `
 		UPDATE inbox SET attempts = attempts + 1, last_error = $3,
 		       processed_at = CASE WHEN $4 THEN now() END, failed = $4
@@ -156,18 +158,6 @@ func (q *queries) InboxStats(ctx context.Context) (depth int64, lag time.Duratio
 		return 0, 0, fmt.Errorf("read inbox stats: %w", err)
 	}
 	return depth, time.Duration(lagSeconds * float64(time.Second)), nil
-}
-
-// PurgeProcessed deletes processed updates older than age. Keep age well
-// above Telegram's 24-hour redelivery window: the rows are the dedupe set.
-func (q *queries) PurgeProcessed(ctx context.Context, age time.Duration) (int64, error) {
-	tag, err := q.db.Exec(ctx, `
-		DELETE FROM inbox WHERE bot_id = $1 AND processed_at < now() - make_interval(secs => $2)`,
-		q.botID, age.Seconds())
-	if err != nil {
-		return 0, fmt.Errorf("purge processed updates: %w", err)
-	}
-	return tag.RowsAffected(), nil
 }
 
 // ProcessedUpdate reports whether updateID is stored and processed (tests

@@ -236,7 +236,7 @@ func (q *queries) MarkRunning(ctx context.Context, id int64, taskID string) erro
 func (q *queries) MarkSubmitUnknown(ctx context.Context, id int64, cause string) error {
 	return q.transition(ctx, id, fmt.Sprintf("mark job %d submission unknown", id), `
 		UPDATE jobs SET state = 'unknown', unknown_cause = $3
-		 WHERE bot_id = $1 AND id = $2 AND state = 'submitting'`, cause)
+		 WHERE bot_id = $1 AND id = $2 AND state = 'submitting'`, boundedText(cause, maxErrorText))
 }
 
 // RecordPoll notes a poll of a running job: Kie's stage and when to poll
@@ -244,7 +244,7 @@ func (q *queries) MarkSubmitUnknown(ctx context.Context, id int64, cause string)
 func (q *queries) RecordPoll(ctx context.Context, id int64, nextPollAt time.Time, stage string) error {
 	return q.transition(ctx, id, fmt.Sprintf("record poll of job %d", id), `
 		UPDATE jobs SET polls = polls + 1, next_poll_at = $3, stage = $4
-		 WHERE bot_id = $1 AND id = $2 AND state = 'running'`, nextPollAt, stage)
+		 WHERE bot_id = $1 AND id = $2 AND state = 'running'`, nextPollAt, boundedText(stage, maxShortText))
 }
 
 // SetProgressMessage remembers the Telegram message showing the job's
@@ -298,7 +298,8 @@ func (q *queries) FinishJob(ctx context.Context, p FinishParams) (Job, error) {
 			       credits_consumed_micro = $7, next_poll_at = NULL
 			 WHERE bot_id = $1 AND id = $2 AND finished_at IS NULL
 			RETURNING `+jobColumns,
-			q.botID, p.JobID, p.Outcome, orEmptySlice(p.ResultURLs), p.FailCode, p.FailMsg, p.CreditsConsumedMicro)
+			q.botID, p.JobID, p.Outcome, orEmptySlice(p.ResultURLs), boundedText(p.FailCode, maxShortText), boundedText(p.FailMsg, maxErrorText),
+			p.CreditsConsumedMicro)
 		if err != nil {
 			return interpret(err)
 		}

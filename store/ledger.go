@@ -186,7 +186,7 @@ func (q *queries) appendEntry(ctx context.Context, e Entry) (Entry, error) {
 			RETURNING 1
 		)
 		SELECT e.*, EXISTS (SELECT 1 FROM u) FROM e`,
-		q.botID, e.UserID, e.Kind, e.Amount, e.HeldChange, e.Key, e.JobID, e.TopUpID, e.Note, e.AdminID,
+		q.botID, e.UserID, e.Kind, e.Amount, e.HeldChange, e.Key, e.JobID, e.TopUpID, boundedText(e.Note, maxNoteText), e.AdminID,
 	).Scan(&out.ID, &out.UserID, &out.Kind, &out.Amount, &out.HeldChange, &out.Key, &out.JobID, &out.TopUpID, &out.AdminID, &out.Note, &out.CreatedAt, &applied)
 	if errors.Is(err, pgx.ErrNoRows) {
 		// Nothing inserted: either the key exists or the user does not.

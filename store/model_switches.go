@@ -77,7 +77,7 @@ func (q *queries) SetModelSwitch(ctx context.Context, s ModelSwitch) (before Mod
 			INSERT INTO model_switches (bot_id, model_id, off, reason, admin_id) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (bot_id, model_id) DO UPDATE
 			   SET off = EXCLUDED.off, reason = EXCLUDED.reason, admin_id = EXCLUDED.admin_id, changed_at = now()`,
-			q.botID, s.ModelID, s.Off, s.Reason, s.AdminID); err != nil {
+			q.botID, s.ModelID, s.Off, boundedText(s.Reason, maxAdminText), s.AdminID); err != nil {
 			return interpret(err)
 		}
 		if _, err := q.db.Exec(ctx, `SELECT pg_notify($1, $2)`, ModelsChannel, strconv.FormatInt(q.botID, 10)); err != nil {

@@ -20,7 +20,7 @@ func (q *queries) EnqueueOps(ctx context.Context, userID int64, ops [][]byte) ([
 	}
 	strs := make([]string, len(ops))
 	for i, o := range ops {
-		strs[i] = string(o)
+		strs[i] = string(jsonbText(o))
 	}
 	rows, err := q.db.Query(ctx, `
 		INSERT INTO outbox (bot_id, user_id, op)

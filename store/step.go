@@ -71,7 +71,7 @@ func sendStep(ctx context.Context, db batchSender, botID int64, w StepWrites) ([
 			ON CONFLICT (bot_id, user_id) DO UPDATE
 			   SET chat_id = EXCLUDED.chat_id, first_name = EXCLUDED.first_name,
 			       username = EXCLUDED.username, last_seen_at = now()`,
-			botID, u.ID, u.ChatID, u.FirstName, u.Username, LanguageFor(u.LanguageCode))
+			botID, u.ID, u.ChatID, boundedText(u.FirstName, maxNameText), boundedText(u.Username, maxNameText), LanguageFor(u.LanguageCode))
 	}
 	if w.SaveState {
 		data := w.Data
@@ -82,7 +82,7 @@ func sendStep(ctx context.Context, db batchSender, botID int64, w StepWrites) ([
 			INSERT INTO conversations (bot_id, user_id, state, data) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (bot_id, user_id) DO UPDATE
 			   SET state = EXCLUDED.state, data = EXCLUDED.data, version = conversations.version + 1, updated_at = now()`,
-			botID, w.UserID, w.State, data)
+			botID, w.UserID, w.State, jsonbText(data))
 	}
 	if len(w.SentOps) > 0 {
 		b.Queue(`DELETE FROM outbox WHERE bot_id = $1 AND id = ANY($2)`, botID, w.SentOps)
@@ -91,7 +91,7 @@ func sendStep(ctx context.Context, db batchSender, botID int64, w StepWrites) ([
 	if len(w.Ops) > 0 {
 		strs := make([]string, len(w.Ops))
 		for i, o := range w.Ops {
-			strs[i] = string(o)
+			strs[i] = string(jsonbText(o))
 		}
 		opsAt = b.Len()
 		b.Queue(`

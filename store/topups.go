@@ -36,6 +36,7 @@ const (
 	TopUpPending  TopUpState = "pending"  // invoice sent, not paid
 	TopUpPaid     TopUpState = "paid"     // credited
 	TopUpRefunded TopUpState = "refunded" // credited, then taken back
+	TopUpExpired  TopUpState = "expired"  // never paid; retention marked it (ExpireInvoices)
 )
 
 // TopUp is a Stars invoice and, once paid, its payment.
@@ -126,6 +127,8 @@ func (q *queries) CheckTopUp(ctx context.Context, payload string, userID, stars 
 		return fmt.Errorf("check top-up %d: %w", t.ID, err)
 	}
 	switch {
+	case t.State == TopUpExpired:
+		return fmt.Errorf("check top-up %d (expired): %w", t.ID, ErrTopUpExpired)
 	case t.State != TopUpPending:
 		return fmt.Errorf("check top-up %d (%s): %w", t.ID, t.State, ErrTopUpNotPending)
 	case expired:
@@ -154,8 +157,10 @@ type CompleteParams struct {
 // user and amount against the invoice (ErrTopUpMismatch, nothing written),
 // marks the invoice paid and credits its kopecks, in one transaction. A
 // repeat of a charge id returns the top-up with credited false. Expiry is
-// not checked: the user has paid. A second, different charge for an
-// invoice already paid is credited as a top-up of its own (DuplicateOf).
+// not checked: the user has paid, so an invoice past its validity, even one
+// ExpireInvoices marked expired, is credited like a pending one. A second,
+// different charge for an invoice already paid is credited as a top-up of
+// its own (DuplicateOf).
 func (q *queries) CompleteTopUp(ctx context.Context, p CompleteParams) (t TopUp, credited bool, err error) {
 	if p.ChargeID == "" {
 		return TopUp{}, false, errors.New("complete top-up: empty charge id")
@@ -195,17 +200,17 @@ func (q *queries) CompleteTopUp(ctx context.Context, p CompleteParams) (t TopUp,
 	return t, credited, nil
 }
 
-// recordPayment marks the pending invoice paid by p's charge or, when it
-// was paid already, records p's charge as a top-up of its own.
+// recordPayment marks the pending (or expired) invoice paid by p's charge
+// or, when it was paid already, records p's charge as a top-up of its own.
 func (q *queries) recordPayment(ctx context.Context, inv TopUp, p CompleteParams) (TopUp, error) {
 	var (
 		rows pgx.Rows
 		err  error
 	)
-	if inv.State == TopUpPending {
+	if inv.State == TopUpPending || inv.State == TopUpExpired {
 		rows, err = q.db.Query(ctx, `
 			UPDATE topups SET state = 'paid', charge_id = $3, provider_charge_id = $4, paid_at = now()
-			 WHERE bot_id = $1 AND id = $2 AND state = 'pending'
+			 WHERE bot_id = $1 AND id = $2 AND state IN ('pending', 'expired')
 			RETURNING `+topUpColumns, q.botID, inv.ID, p.ChargeID, p.ProviderChargeID)
 	} else {
 		rows, err = q.db.Query(ctx, `

@@ -61,7 +61,7 @@ func (q *queries) TouchUser(ctx context.Context, u SeenUser) (user User, created
 		   SET chat_id = EXCLUDED.chat_id, first_name = EXCLUDED.first_name,
 		       username = EXCLUDED.username, last_seen_at = now()
 		RETURNING `+userColumns+`, (xmax = 0)`,
-		q.botID, u.ID, u.ChatID, u.FirstName, u.Username, lang,
+		q.botID, u.ID, u.ChatID, boundedText(u.FirstName, maxNameText), boundedText(u.Username, maxNameText), lang,
 	), &user, &created)
 	if err != nil {
 		return User{}, false, fmt.Errorf("touch user %d: %w", u.ID, interpret(err))

@@ -20,7 +20,6 @@ func TestShopEveryCategoryEndToEnd(t *testing.T) {
 	t.Parallel()
 	const welcome = 200_00
 	s := newShop(t, shopOptions{welcome: welcome})
-	ctx := actorstest.Context(t, 90*time.Second)
 	s.startShop("a", shopOptions{})
 
 	cases := []struct {
@@ -33,6 +32,7 @@ func TestShopEveryCategoryEndToEnd(t *testing.T) {
 		{"bytedance/v1-lite-text-to-video", "video", false},
 		{"hailuo/02-image-to-video-standard", "video", true},
 		{"wan/2-6-video-to-video", "video", true},
+		{"wan/2-2-animate-move", "video", true}, // priced per second of the reference video
 		{"recraft/crisp-upscale", "photo", true},
 	}
 	seen := map[pricing.Category]bool{}
@@ -53,6 +53,9 @@ func TestShopEveryCategoryEndToEnd(t *testing.T) {
 		for _, tc := range cases {
 			t.Run(strings.ReplaceAll(tc.model, "/", "_"), func(t *testing.T) {
 				t.Parallel()
+				// Its own deadline, counted from when it runs: a parallel
+				// subtest may wait long for a free slot on a busy machine.
+				ctx := actorstest.Context(t, 90*time.Second)
 				c := s.newClient(ctx, "Ann", "en")
 				c.t = t
 				confirmation := c.mustOrder(tc.model)
@@ -86,7 +89,9 @@ func TestShopEveryCategoryEndToEnd(t *testing.T) {
 					t.Fatalf("jobs %+v, want one succeeded", js)
 				}
 				job := js[0]
-				quote, err := s.pricer.Quote(tc.model, paramsOf(t, s, job.ID))
+				// The uploaded clip is 3 s long (sendMedia): a per-second price is
+				// quoted, and held, for 3 s.
+				quote, err := s.pricer.QuoteQuantity(tc.model, paramsOf(t, s, job.ID), pricing.Seconds(3))
 				if err != nil || quote.Kopecks != job.Price {
 					t.Fatalf("job price %d, quote %+v (%v)", job.Price, quote, err)
 				}
@@ -119,7 +124,7 @@ func TestShopEveryCategoryEndToEnd(t *testing.T) {
 			})
 		}
 	})
-	s.checkBooks(ctx)
+	s.checkBooks(actorstest.Context(t, 30*time.Second))
 }
 
 func jobsOf(js []shopJob, userID int64) []shopJob {
@@ -179,7 +184,6 @@ func TestShopFirstMessageCanBeAnything(t *testing.T) {
 	t.Parallel()
 	const welcome = 30_00
 	s := newShop(t, shopOptions{welcome: welcome})
-	ctx := actorstest.Context(t, 60*time.Second)
 	s.startShop("a", shopOptions{})
 	cases := []struct {
 		name string
@@ -200,6 +204,7 @@ func TestShopFirstMessageCanBeAnything(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
+			ctx := actorstest.Context(t, 60*time.Second) // counted from when it runs, not from the parent's start
 			c := s.newClient(ctx, "Ann", "en")
 			c.t = t
 			since := c.mark()

@@ -481,11 +481,11 @@ func fileOf(m *models.Message) *fsm.File {
 	case m.Document != nil:
 		return &fsm.File{Kind: "document", FileID: m.Document.FileID, Size: m.Document.FileSize, MIME: m.Document.MimeType, Name: m.Document.FileName}
 	case m.Video != nil:
-		return &fsm.File{Kind: "video", FileID: m.Video.FileID, Size: m.Video.FileSize, MIME: m.Video.MimeType, Name: m.Video.FileName}
+		return &fsm.File{Kind: "video", FileID: m.Video.FileID, Size: m.Video.FileSize, MIME: m.Video.MimeType, Name: m.Video.FileName, Seconds: int64(m.Video.Duration)}
 	case m.Audio != nil:
-		return &fsm.File{Kind: "audio", FileID: m.Audio.FileID, Size: m.Audio.FileSize, MIME: m.Audio.MimeType, Name: m.Audio.FileName}
+		return &fsm.File{Kind: "audio", FileID: m.Audio.FileID, Size: m.Audio.FileSize, MIME: m.Audio.MimeType, Name: m.Audio.FileName, Seconds: int64(m.Audio.Duration)}
 	case m.Voice != nil:
-		return &fsm.File{Kind: "voice", FileID: m.Voice.FileID, Size: m.Voice.FileSize, MIME: m.Voice.MimeType}
+		return &fsm.File{Kind: "voice", FileID: m.Voice.FileID, Size: m.Voice.FileSize, MIME: m.Voice.MimeType, Seconds: int64(m.Voice.Duration)}
 	}
 	return nil
 }

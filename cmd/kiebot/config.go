@@ -17,6 +17,7 @@ import (
 	"github.com/sethvargo/go-envconfig"
 
 	"github.com/kiebot/kiebot/actors/logging"
+	"github.com/kiebot/kiebot/store"
 )
 
 // rawConfig is the environment as go-envconfig reads it: strings with their
@@ -58,6 +59,13 @@ type rawConfig struct {
 	KieUploadURL      string `env:"KIE_UPLOAD_URL, default=https://kieai.redpandaai.co"`
 	KieWebhookHMACKey string `env:"KIE_WEBHOOK_HMAC_KEY"`
 	SupportContact    string `env:"SUPPORT_CONTACT"`
+
+	RetentionInbox         string `env:"RETENTION_INBOX, default=168h"`
+	RetentionInvoices      string `env:"RETENTION_INVOICES, default=48h"`
+	RetentionConversations string `env:"RETENTION_CONVERSATIONS, default=2160h"`
+	RetentionOutbox        string `env:"RETENTION_OUTBOX, default=24h"`
+	RetentionBatch         string `env:"RETENTION_BATCH, default=1000"`
+	RetentionEvery         string `env:"RETENTION_EVERY, default=1h"`
 }
 
 // Config is kiebot's validated configuration. Only main reads the
@@ -105,12 +113,26 @@ type Config struct {
 	KieUploadURL      string
 	KieWebhookHMACKey string
 	SupportContact    string // shown by /paysupport, e.g. "@shop_help"
+
+	// Retention is what the leader purges, and RetentionEvery how often it
+	// runs store.Store.Retain (0: never). A zero age keeps that kind of row
+	// forever. Defaults: RETENTION_INBOX 168h (processed updates),
+	// RETENTION_INVOICES 48h (unpaid invoices, marked expired),
+	// RETENTION_CONVERSATIONS 2160h (90 days idle), RETENTION_OUTBOX 24h
+	// (calls never sent), RETENTION_BATCH 1000 rows, RETENTION_EVERY 1h.
+	Retention      store.Retention
+	RetentionEvery time.Duration
 }
 
 var (
-	tokenPattern         = regexp.MustCompile(`^([0-9]{1,20}):[A-Za-z0-9_-]{20,}$`)
-	webhookSecretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+	tokenPattern          = regexp.MustCompile(`^([0-9]{1,20}):[A-Za-z0-9_-]{20,}$`)
+	webhookSecretAlphabet = regexp.MustCompile(`^[A-Za-z0-9_-]*$`) // Telegram's rule for secret_token
 )
+
+// minWebhookSecret is the shortest TELEGRAM_WEBHOOK_SECRET accepted: the
+// secret is the webhook's only authentication and the Kie callback key is
+// derived from it, so it must not be guessable. Telegram allows 1-256.
+const minWebhookSecret = 32
 
 // loadConfig reads the environment through lookup and validates it. The
 // error lists every problem, one per line.
@@ -205,8 +227,8 @@ func parseConfig(raw rawConfig, hostname func() (string, error)) (Config, error)
 			c.WebhookSecret = deriveWebhookSecret(c.TelegramToken)
 			c.WebhookSecretDerived = true
 		}
-	} else if !webhookSecretPattern.MatchString(c.WebhookSecret) {
-		bad("TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+	} else if err := checkWebhookSecret(c.WebhookSecret); err != nil {
+		bad("TELEGRAM_WEBHOOK_SECRET: %v", err)
 	}
 
 	if p, err := strconv.Atoi(strings.TrimSpace(raw.Port)); err != nil || p < 0 || p > 65535 {
@@ -223,6 +245,13 @@ func parseConfig(raw rawConfig, hostname func() (string, error)) (Config, error)
 	c.JobTimeoutVideo = parseDuration(&problems, "JOB_TIMEOUT_VIDEO", raw.JobTimeoutVideo)
 	if c.LockTTL > 0 && c.HeartbeatInterval > 0 && 2*c.HeartbeatInterval > c.LockTTL {
 		bad("HEARTBEAT_INTERVAL (%s) must be at most half of LOCK_TTL (%s), so one missed heartbeat does not lose the lease", c.HeartbeatInterval, c.LockTTL)
+	}
+	// A stopping leader may have renewed its lease last a heartbeat ago;
+	// its graceful stop must end before that lease can lapse, or a standby
+	// takes over while the old leader is still finishing its work.
+	if c.LockTTL > 0 && c.HeartbeatInterval > 0 && c.ShutdownTimeout > 0 && c.ShutdownTimeout >= c.LockTTL-c.HeartbeatInterval {
+		bad("SHUTDOWN_TIMEOUT (%s) must be below LOCK_TTL - HEARTBEAT_INTERVAL (%s - %s = %s), so a stopping leader finishes before its lease can lapse: lower SHUTDOWN_TIMEOUT or raise LOCK_TTL",
+			c.ShutdownTimeout, c.LockTTL, c.HeartbeatInterval, c.LockTTL-c.HeartbeatInterval)
 	}
 
 	if r, ok := parseDecimal(&problems, "PRICING_MARKUP", c.PricingMarkup); ok && r.Cmp(big.NewRat(1, 1)) < 0 {
@@ -257,6 +286,23 @@ func parseConfig(raw rawConfig, hostname func() (string, error)) (Config, error)
 	}
 	c.StarsPackages = pk
 
+	c.Retention = store.Retention{
+		Inbox:         parseRetention(&problems, "RETENTION_INBOX", raw.RetentionInbox),
+		Invoices:      parseRetention(&problems, "RETENTION_INVOICES", raw.RetentionInvoices),
+		Conversations: parseRetention(&problems, "RETENTION_CONVERSATIONS", raw.RetentionConversations),
+		Outbox:        parseRetention(&problems, "RETENTION_OUTBOX", raw.RetentionOutbox),
+	}
+	if c.Retention.Inbox > 0 && c.Retention.Inbox < minInboxRetention {
+		bad("RETENTION_INBOX (%s) must be at least %s (or 0 to keep updates forever): the processed updates are what recognises one Telegram delivers again, for up to a day",
+			c.Retention.Inbox, minInboxRetention)
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(raw.RetentionBatch)); err != nil || n < 1 || n > 100000 {
+		bad("RETENTION_BATCH %q: want a number of rows per statement, 1-100000", raw.RetentionBatch)
+	} else {
+		c.Retention.Batch = n
+	}
+	c.RetentionEvery = parseRetention(&problems, "RETENTION_EVERY", raw.RetentionEvery)
+
 	if _, err := logging.ParseLevel(c.LogLevel); err != nil {
 		bad("LOG_LEVEL: %v", err)
 	}
@@ -273,8 +319,30 @@ func parseConfig(raw rawConfig, hostname func() (string, error)) (Config, error)
 	return c, errors.Join(problems...)
 }
 
+// checkWebhookSecret applies Telegram's rule (1-256 of A-Z, a-z, 0-9, _
+// and -) and ours (at least minWebhookSecret characters), naming every rule
+// the secret breaks but never the secret.
+func checkWebhookSecret(secret string) error {
+	var broken []string
+	switch n := len(secret); {
+	case n < minWebhookSecret:
+		broken = append(broken, fmt.Sprintf("%d characters, want at least %d", n, minWebhookSecret))
+	case n > 256:
+		broken = append(broken, fmt.Sprintf("%d characters, want at most 256 (Telegram's limit)", n))
+	}
+	if !webhookSecretAlphabet.MatchString(secret) {
+		broken = append(broken, "want only A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+	}
+	if len(broken) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s; it is the webhook's only authentication and the Kie callbacks' key derives from it: "+
+		"use a random one (openssl rand -hex 32), or unset it to derive one from the token", strings.Join(broken, "; "))
+}
+
 // deriveWebhookSecret gives every instance of one bot the same secret
-// without configuration, and reveals nothing about the token.
+// without configuration, and reveals nothing about the token: HMAC-SHA256
+// keyed by the token, 64 hex characters.
 func deriveWebhookSecret(token string) string {
 	m := hmac.New(sha256.New, []byte(token))
 	m.Write([]byte("kiebot telegram webhook secret v1"))
@@ -312,6 +380,22 @@ func parseDuration(problems *[]error, name, v string) time.Duration {
 	d, err := time.ParseDuration(strings.TrimSpace(v))
 	if err != nil || d <= 0 {
 		*problems = append(*problems, fmt.Errorf("%s %q: want a positive duration like 30s or 5m", name, v))
+		return 0
+	}
+	return d
+}
+
+// minInboxRetention is the shortest RETENTION_INBOX accepted: Telegram
+// redelivers an update it thinks undelivered for up to 24 hours, and the
+// inbox rows are the set such a redelivery is recognised against; twice
+// that leaves a margin for a bot that was down meanwhile.
+const minInboxRetention = 48 * time.Hour
+
+// parseRetention parses an age like 168h; "0" turns that purge off.
+func parseRetention(problems *[]error, name, v string) time.Duration {
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil || d < 0 {
+		*problems = append(*problems, fmt.Errorf("%s %q: want a duration like 168h or 30m, or 0 to turn it off", name, v))
 		return 0
 	}
 	return d
@@ -413,7 +497,23 @@ func (c Config) summary() [][2]string {
 		{"KIE_UPLOAD_URL", c.KieUploadURL},
 		{"KIE_WEBHOOK_HMAC_KEY", hmacKey},
 		{"SUPPORT_CONTACT", cmpOrString(c.SupportContact, "(unset: /paysupport asks users to write in the chat)")},
+		{"retention", c.retentionSummary()},
 	}
+}
+
+func (c Config) retentionSummary() string {
+	if c.RetentionEvery == 0 {
+		return "off (RETENTION_EVERY=0): nothing is purged"
+	}
+	age := func(d time.Duration) string {
+		if d == 0 {
+			return "kept forever"
+		}
+		return d.String()
+	}
+	r := c.Retention
+	return fmt.Sprintf("every %s, %d rows a batch: processed updates %s, unpaid invoices expire after %s, idle conversations %s, unsent calls %s",
+		c.RetentionEvery, r.Batch, age(r.Inbox), age(r.Invoices), age(r.Conversations), age(r.Outbox))
 }
 
 // redactDSN hides the password of a postgres URL or key=value DSN.

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/sethvargo/go-envconfig"
+
+	"github.com/kiebot/kiebot/store"
 )
 
 const (
@@ -99,8 +101,51 @@ func TestConfigProblemsAreAllReportedAtOnce(t *testing.T) {
 		},
 		{
 			name:     "heartbeat must fit twice in the TTL",
-			env:      validEnv("LOCK_TTL", "30s", "HEARTBEAT_INTERVAL", "20s"),
+			env:      validEnv("LOCK_TTL", "30s", "HEARTBEAT_INTERVAL", "20s", "SHUTDOWN_TIMEOUT", "5s"),
 			want:     []string{"HEARTBEAT_INTERVAL (20s) must be at most half of LOCK_TTL (30s)"},
+			problems: 1,
+		},
+		{
+			name:     "a graceful stop must end before the lease can lapse",
+			env:      validEnv("SHUTDOWN_TIMEOUT", "45s"),
+			want:     []string{"SHUTDOWN_TIMEOUT (45s) must be below LOCK_TTL - HEARTBEAT_INTERVAL (1m0s - 20s = 40s)", "lower SHUTDOWN_TIMEOUT or raise LOCK_TTL"},
+			problems: 1,
+		},
+		{
+			name:     "a shorter lease needs a shorter stop",
+			env:      validEnv("LOCK_TTL", "30s", "HEARTBEAT_INTERVAL", "10s"),
+			want:     []string{"SHUTDOWN_TIMEOUT (25s) must be below LOCK_TTL - HEARTBEAT_INTERVAL (30s - 10s = 20s)"},
+			problems: 1,
+		},
+		{
+			name:     "equal is not below",
+			env:      validEnv("SHUTDOWN_TIMEOUT", "40s"),
+			want:     []string{"SHUTDOWN_TIMEOUT (40s) must be below"},
+			problems: 1,
+		},
+		{
+			name:     "a webhook secret too short to authenticate anything",
+			env:      validEnv("TELEGRAM_WEBHOOK_SECRET", "x"),
+			want:     []string{"TELEGRAM_WEBHOOK_SECRET", "1 characters", "at least 32", "unset it to derive one from the token"},
+			problems: 1,
+		},
+		{
+			name:     "31 characters are still too few",
+			env:      validEnv("BOT_MODE", "webhook", "WEBHOOK_BASE_URL", "https://bot.example", "TELEGRAM_WEBHOOK_SECRET", strings.Repeat("a", 31)),
+			want:     []string{"TELEGRAM_WEBHOOK_SECRET", "31 characters", "at least 32"},
+			problems: 1,
+		},
+		{
+			name:     "more than Telegram's 256",
+			env:      validEnv("TELEGRAM_WEBHOOK_SECRET", strings.Repeat("a", 257)),
+			want:     []string{"TELEGRAM_WEBHOOK_SECRET", "257 characters", "at most 256"},
+			problems: 1,
+		},
+		{
+			name:     "characters Telegram does not allow, named once with the length rule",
+			env:      validEnv("TELEGRAM_WEBHOOK_SECRET", strings.Repeat("a", 40)+"=/+"),
+			want:     []string{"TELEGRAM_WEBHOOK_SECRET", "only A-Z, a-z, 0-9, _ and -"},
+			mustNot:  []string{strings.Repeat("a", 40)},
 			problems: 1,
 		},
 		{
@@ -162,8 +207,82 @@ func TestWebhookSecretIsDerivedTheSameEverywhere(t *testing.T) {
 	if a.WebhookSecret == "" || a.WebhookSecret != b.WebhookSecret || strings.Contains(a.WebhookSecret, "AAHdq") {
 		t.Fatalf("derived secrets %q and %q", a.WebhookSecret, b.WebhookSecret)
 	}
-	if !webhookSecretPattern.MatchString(a.WebhookSecret) {
-		t.Fatalf("derived secret %q breaks Telegram's rule", a.WebhookSecret)
+	if err := checkWebhookSecret(a.WebhookSecret); err != nil {
+		t.Fatalf("derived secret %q breaks a rule: %v", a.WebhookSecret, err)
+	}
+}
+
+func TestWebhookSecretOfTelegramsAlphabetIsAccepted(t *testing.T) {
+	for _, secret := range []string{strings.Repeat("aZ0_-", 7)[:32], strings.Repeat("Ab9-", 64)} {
+		c, err := load(t, validEnv("BOT_MODE", "webhook", "WEBHOOK_BASE_URL", "https://bot.example", "TELEGRAM_WEBHOOK_SECRET", secret))
+		if err != nil || c.WebhookSecret != secret || c.WebhookSecretDerived {
+			t.Errorf("a %d-character secret: %q, derived %v, %v; want it accepted as set", len(secret), c.WebhookSecret, c.WebhookSecretDerived, err)
+		}
+	}
+}
+
+// The derived secret is HMAC-SHA256 of the token: strong, the same on every
+// instance of one bot, different for another bot, and said so (masked) in
+// the summary.
+func TestDerivedWebhookSecretIsStrongAndShownMasked(t *testing.T) {
+	a, err := load(t, validEnv("BOT_MODE", "webhook", "WEBHOOK_BASE_URL", "https://bot.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := load(t, validEnv("TELEGRAM_BOT_TOKEN", "7123456780:AAHdqTcvCH1vGWJxfSeofSAs0K5PALOTHER"))
+	if len(a.WebhookSecret) < 32 || !a.WebhookSecretDerived || a.WebhookSecret == other.WebhookSecret {
+		t.Fatalf("derived secret %q (derived %v), other bot's %q", a.WebhookSecret, a.WebhookSecretDerived, other.WebhookSecret)
+	}
+	var line string
+	for _, kv := range a.summary() {
+		if kv[0] == "webhook secret" {
+			line = kv[1]
+		}
+	}
+	if strings.Contains(line, a.WebhookSecret) || !strings.Contains(line, "derived from the token") || !strings.Contains(line, a.WebhookSecret[:4]+"...") {
+		t.Fatalf("summary says %q; want the derived secret masked and said to be derived", line)
+	}
+}
+
+func TestRetentionDefaultsAndSwitches(t *testing.T) {
+	c, err := load(t, validEnv())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := store.Retention{Inbox: 168 * time.Hour, Invoices: 48 * time.Hour, Conversations: 2160 * time.Hour, Outbox: 24 * time.Hour, Batch: 1000}
+	if c.Retention != want || c.RetentionEvery != time.Hour {
+		t.Fatalf("Retention = %+v every %s; want %+v every 1h", c.Retention, c.RetentionEvery, want)
+	}
+
+	c, err = load(t, validEnv("RETENTION_INBOX", "0", "RETENTION_CONVERSATIONS", "720h", "RETENTION_BATCH", "50", "RETENTION_EVERY", "10m"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Retention.Inbox != 0 || c.Retention.Conversations != 720*time.Hour || c.Retention.Batch != 50 || c.RetentionEvery != 10*time.Minute {
+		t.Fatalf("Retention = %+v every %s", c.Retention, c.RetentionEvery)
+	}
+	if s := c.retentionSummary(); !strings.Contains(s, "processed updates kept forever") || !strings.Contains(s, "every 10m0s") {
+		t.Fatalf("summary %q", s)
+	}
+	c, err = load(t, validEnv("RETENTION_EVERY", "0"))
+	if err != nil || c.RetentionEvery != 0 || !strings.Contains(c.retentionSummary(), "nothing is purged") {
+		t.Fatalf("RETENTION_EVERY=0: every %s, summary %q, %v", c.RetentionEvery, c.retentionSummary(), err)
+	}
+
+	_, err = load(t, validEnv("RETENTION_INBOX", "12h", "RETENTION_INVOICES", "soon", "RETENTION_OUTBOX", "-1h",
+		"RETENTION_BATCH", "0", "RETENTION_EVERY", "hourly", "RETENTION_CONVERSATIONS", "90d"))
+	if err == nil {
+		t.Fatal("bad retention settings accepted")
+	}
+	msg := err.Error()
+	for _, w := range []string{"RETENTION_INBOX (12h0m0s) must be at least 48h0m0s", "RETENTION_INVOICES \"soon\"", "RETENTION_OUTBOX \"-1h\"",
+		"RETENTION_BATCH \"0\"", "RETENTION_EVERY \"hourly\"", "RETENTION_CONVERSATIONS \"90d\""} {
+		if !strings.Contains(msg, w) {
+			t.Errorf("error lacks %q:\n%s", w, msg)
+		}
+	}
+	if n := len(strings.Split(msg, "\n")); n != 6 {
+		t.Errorf("%d problems, want 6:\n%s", n, msg)
 	}
 }
 

@@ -44,6 +44,8 @@ func registryCommand(ctx context.Context, args []string, env func(string) (strin
 		return registryAudit(args[1:], stdout, stderr)
 	case "sync":
 		return registrySync(ctx, args[1:], env, stdout, stderr)
+	case "propose":
+		return registryPropose(args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "kiebot registry: unknown subcommand %q\n\n%s", args[0], registryUsage)
 	return exitConfig
@@ -51,8 +53,12 @@ func registryCommand(ctx context.Context, args []string, env func(string) (strin
 
 const registryUsage = `Usage:
   kiebot registry build [-src dir] [-out file]   rebuild pricing/registry.json from pricing/source
-  kiebot registry audit [-file path]             check a registry (default: the embedded one)
+  kiebot registry audit [-file path] [-confirmations file.json]
+                                                 check a registry (default: the embedded one), with
+                                                 operator confirmations applied when given
   kiebot registry sync [-out file] [-force]      fetch Kie's live catalogue into a NEW file for review
+  kiebot registry propose [-file registry.sync.json] [-out proposals.json]
+                                                 turn a sync's prose prices into confirmations to review
 `
 
 func registryBuild(args []string, stdout, stderr io.Writer) int {
@@ -104,6 +110,7 @@ func registryAudit(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("registry audit", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	file := fs.String("file", "", "registry file to audit (default: the one embedded in this binary)")
+	confirmations := fs.String("confirmations", "", "JSON array of operator confirmations to apply before auditing")
 	if fs.Parse(args) != nil {
 		return exitConfig
 	}
@@ -121,6 +128,13 @@ func registryAudit(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kiebot registry audit: %s: %v\n", name, err)
 		return exitFail
 	}
+	if *confirmations != "" {
+		if f, err = applyConfirmations(f, *confirmations, stdout); err != nil {
+			fmt.Fprintf(stderr, "kiebot registry audit: %v\n", err)
+			return exitFail
+		}
+		name += " with " + *confirmations
+	}
 	fmt.Fprintf(stdout, "%s:\n", name)
 	printSummary(stdout, f)
 	defects := pricing.Audit(f)
@@ -135,11 +149,48 @@ func registryAudit(args []string, stdout, stderr io.Writer) int {
 	return exitFail
 }
 
+// applyConfirmations applies a file of operator confirmations over f and
+// reports what each did.
+func applyConfirmations(f pricing.RegistryFile, path string, w io.Writer) (pricing.RegistryFile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return f, err
+	}
+	cs, err := pricing.DecodeConfirmations(data)
+	if err != nil {
+		return f, fmt.Errorf("%s: %w", path, err)
+	}
+	reg, err := pricing.New(f)
+	if err != nil {
+		return f, err
+	}
+	out, rep := reg.WithConfirmations(cs)
+	fmt.Fprintf(w, "confirmations: %d applied, %d superseded by a newer one, %d rejected\n", len(rep.Applied), len(rep.Superseded), len(rep.Rejected))
+	for _, e := range rep.Rejected {
+		fmt.Fprintf(w, "  rejected: %v\n", e)
+	}
+	return out.File(), nil
+}
+
 // printSummary prints enabled and disabled counts, each disabled model with
-// its reason, and the recorded removals and conflicts.
+// its reason, where every price comes from, and the recorded removals and
+// conflicts.
 func printSummary(w io.Writer, f pricing.RegistryFile) {
 	s := pricing.Summarize(f)
 	fmt.Fprintf(w, "models: %d enabled, %d disabled\n", s.Enabled, s.Disabled)
+	var cats []string
+	for _, c := range pricing.Categories() {
+		cats = append(cats, fmt.Sprintf("%s %d", c, s.ByCategory[c]))
+	}
+	fmt.Fprintf(w, "  on sale by category: %s\n", strings.Join(cats, ", "))
+	fmt.Fprintf(w, "prices on sale: %d from Kie's official table, %d confirmed by an operator\n", s.OfficialModes, len(s.OperatorPrices))
+	for _, p := range s.OperatorPrices {
+		label := p.Label
+		if label == "" {
+			label = "(the only price)"
+		}
+		fmt.Fprintf(w, "  %s %s: %s credits per %s, confirmed by %s on %s from %s\n", p.Model, label, p.Credits, p.Unit, p.By, p.At, p.Source)
+	}
 	codes := make([]string, 0, len(s.ByReason))
 	for c := range s.ByReason {
 		codes = append(codes, string(c))
@@ -174,6 +225,59 @@ func printSummary(w io.Writer, f pricing.RegistryFile) {
 		}
 		for _, c := range m.PriceConflicts {
 			fmt.Fprintf(w, "  %s: %s listed at %v, kept %s\n", m.ID, c.Mode, c.Credits, c.Kept)
+		}
+	}
+}
+
+// registryPropose turns a `registry sync` file's prose prices into proposed
+// confirmations for the models the embedded registry cannot price, for a
+// person to review, sign and store. It never changes a registry.
+func registryPropose(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("registry propose", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	file := fs.String("file", defaultSyncOut, "registry file written by `kiebot registry sync`")
+	out := fs.String("out", "", "also write the proposals as JSON to this new file")
+	if fs.Parse(args) != nil {
+		return exitConfig
+	}
+	data, err := os.ReadFile(*file)
+	if err == nil {
+		var synced pricing.RegistryFile
+		if synced, err = pricing.DecodeFile(data); err == nil {
+			var base *pricing.Registry
+			if base, err = pricing.Load(); err == nil {
+				ps := pricing.ProposeConfirmations(base, synced)
+				printProposals(stdout, ps)
+				if *out != "" {
+					var b []byte
+					if b, err = json.MarshalIndent(ps, "", "  "); err == nil {
+						err = writeNew(*out, append(b, '\n'), false)
+					}
+				}
+			}
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "kiebot registry propose: %v\n", err)
+		return exitFail
+	}
+	return exitOK
+}
+
+func printProposals(w io.Writer, ps []pricing.Proposal) {
+	fmt.Fprintf(w, "%d proposed confirmation(s); none is applied until a person signs and stores it\n", len(ps))
+	for _, p := range ps {
+		c := p.Confirmation
+		opt := c.OptionKey()
+		if opt != "" {
+			opt = " [" + opt + "]"
+		}
+		fmt.Fprintf(w, "  %s%s: %s credits per %s, read from %q\n", c.ModelID, opt, c.CreditsPerUnit, c.Unit, p.Reading)
+		for _, d := range p.Doubts {
+			fmt.Fprintf(w, "    doubt: %s\n", d)
+		}
+		if p.Problem != nil {
+			fmt.Fprintf(w, "    would be refused: %v\n", p.Problem)
 		}
 	}
 }

@@ -136,8 +136,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 			Store: st, Telegram: tg, Handler: handler, PreCheckout: handler,
 			Logger: log, Metrics: metrics, ConnConfig: connConfig,
 		},
-		Workers: []actors.Worker{{Name: "jobs", Run: jobs.Run}},
-		Wake:    wake,
+		Workers: []actors.Worker{
+			{Name: "jobs", Run: jobs.Run},
+			{Name: "retention", Run: (&actors.Retention{Store: st, Policy: cfg.Retention, Every: cfg.RetentionEvery, Logger: log}).Run},
+		},
+		Wake: wake,
 	})
 	leader := actors.NewLeader(actors.LeaderConfig{
 		BotID:           cfg.BotID,

@@ -67,7 +67,7 @@ func startInstance(t *testing.T, env map[string]string) *instance {
 
 func testEnv(tg *telegramtest.Server, dsn string, extra ...string) map[string]string {
 	env := validEnv("TELEGRAM_API_URL", tg.URL, "DATABASE_URL", dsn, "PORT", "0", "LOG_LEVEL", "debug",
-		"LOCK_TTL", "4s", "HEARTBEAT_INTERVAL", "1s", "SHUTDOWN_TIMEOUT", "10s")
+		"LOCK_TTL", "12s", "HEARTBEAT_INTERVAL", "1s", "SHUTDOWN_TIMEOUT", "10s") // SHUTDOWN_TIMEOUT < LOCK_TTL - HEARTBEAT_INTERVAL
 	for i := 0; i+1 < len(extra); i += 2 {
 		env[extra[i]] = extra[i+1]
 	}

@@ -146,7 +146,7 @@ func (s *Server) sunoBodiesLocked(t *task) [][]byte {
 			"data": map[string]any{"callbackType": "error", "task_id": t.id, "data": nil}})
 		return [][]byte{b}
 	}
-	items := resultObject(t)["data"].([]map[string]any)
+	items := sunoTracks(t, true)
 	var out [][]byte
 	for _, step := range []struct {
 		typ, msg string

@@ -75,8 +75,32 @@ func (s *Server) modelDetail(w http.ResponseWriter, r *http.Request) {
 }
 
 // generatedSchema is a small OpenAPI 3.1 document naming the model and its
-// required input fields.
+// required input fields: createTask's body with an "input" object, or for a
+// Suno version the flat body of /api/v1/generate.
 func generatedSchema(m *Model) json.RawMessage {
+	if m.Suno {
+		doc := map[string]any{
+			"openapi": "3.1.0",
+			"info":    map[string]any{"title": m.ID, "version": "1.0.0"},
+			"paths": map[string]any{"/api/v1/generate": map[string]any{"post": map[string]any{
+				"requestBody": map[string]any{"content": map[string]any{"application/json": map[string]any{"schema": map[string]any{
+					"type": "object", "required": []string{"customMode", "instrumental", "model", "callBackUrl"},
+					"properties": map[string]any{
+						"model":        map[string]any{"type": "string", "enum": []string{m.ID}},
+						"callBackUrl":  map[string]any{"type": "string", "format": "uri"},
+						"prompt":       map[string]any{"type": "string", "maxLength": 5000},
+						"customMode":   map[string]any{"type": "boolean", "default": false},
+						"instrumental": map[string]any{"type": "boolean"},
+						"style":        map[string]any{"type": "string", "maxLength": 1000},
+						"title":        map[string]any{"type": "string", "maxLength": 100},
+						"vocalGender":  map[string]any{"type": "string", "enum": []string{"m", "f"}},
+					},
+				}}}},
+			}}},
+		}
+		b, _ := json.Marshal(doc)
+		return b
+	}
 	props := map[string]any{}
 	for _, f := range m.Required {
 		props[f] = map[string]any{"type": "string"}

@@ -12,8 +12,8 @@
 //
 // # Listeners
 //
-// URL serves the API (createTask, recordInfo, credit, download-url and the
-// catalogue), UploadURL the three upload endpoints (a separate listener, as
+// URL serves the API (createTask, recordInfo, Suno's generate and
+// generate/record-info, credit, download-url and the catalogue), UploadURL the three upload endpoints (a separate listener, as
 // Kie's upload host is, so a client that mixes them up fails), and CDNURL the
 // result and uploaded files, without auth. Every API and upload call needs
 // "Authorization: Bearer <APIKey>"; anything else (an "apikey" header, a
@@ -59,6 +59,23 @@
 // timeout each and no retry; Callbacks and WaitCallbacks report them, and
 // Close waits for them.
 //
+// # Suno
+//
+// Models added with Suno set (the defaults V4 and V5) are served on Suno's
+// own API, by their ID as "model": POST /api/v1/generate takes the inputs
+// at the top level, requires callBackUrl, customMode and instrumental, and
+// applies the docs' parameter guide (prompt without customMode, style and
+// title with it, lyrics unless instrumental; the length limits of each
+// version). GET /api/v1/generate/record-info answers PENDING while waiting
+// or queued, TEXT_SUCCESS then FIRST_SUCCESS (one track streamable, no
+// audioUrl yet) while generating, then SUCCESS with two tracks in
+// response.sunoData[], or a failure status (FailCode "SENSITIVE_WORD_ERROR",
+// "CREATE_TASK_FAILED", … else GENERATE_AUDIO_FAILED) with errorCode and
+// errorMessage; 3 queries a second per task. Suno tasks are not market
+// tasks: createTask refuses a Suno version and recordInfo does not know
+// its tasks. Codes for Suno-specific refusals and for an unknown task id
+// are not documented; the fake answers as the market endpoints do.
+//
 // # Faults
 //
 // Inject queues failures for a route: 429, 455, 402, an envelope 500, HTML
@@ -71,8 +88,9 @@
 //
 // # Not emulated
 //
-// The per-family endpoints (Veo, Runway, Suno's own API, 4o Image, Flux
-// Kontext, Midjourney, Luma), the success-rate catalogue route and the
+// The other per-family endpoints (Veo, Runway, 4o Image, Flux Kontext,
+// Midjourney, Luma) and Suno's other operations (extend, covers, lyrics,
+// WAV, …), the success-rate catalogue route and the
 // catalogue's 1 request/s limit, successFlag, param with a stringified
 // input, Kie's own callback retries (undocumented), a forged body for Suno
 // callbacks, and a simulated 30 s fetch timeout for file-url-upload (the fake

@@ -35,6 +35,7 @@ func (s *Server) createTask(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m, known := s.models[body.Model]
+	known = known && !m.Suno // Suno versions are created on /api/v1/generate
 	var model Model
 	if known {
 		model = *m
@@ -167,6 +168,7 @@ func (s *Server) recordInfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t, ok := s.tasks[id]
+	ok = ok && !t.suno // Suno tasks are read on /api/v1/generate/record-info
 	if ok && t.nullLeft > 0 {
 		t.nullLeft--
 		ok = false

@@ -49,6 +49,10 @@ type Model struct {
 	Validate func(input map[string]any) error
 	// RequireCallback refuses a request without callBackUrl (422).
 	RequireCallback bool
+	// Suno serves the model on Suno's own API (POST /api/v1/generate with
+	// the ID as "model", GET /api/v1/generate/record-info) instead of
+	// createTask; its output is Music and callBackUrl is always required.
+	Suno bool
 	// Price in credits, or PriceFunc of the input when set.
 	Price     float64
 	PriceFunc func(input map[string]any) float64
@@ -82,6 +86,9 @@ func (s *Server) AddModel(m Model) {
 	}
 	if m.MissingFieldCode == 0 {
 		m.MissingFieldCode = 500
+	}
+	if m.Suno {
+		m.Output, m.RequireCallback = Music, true
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -144,6 +151,10 @@ func DefaultModels() []Model {
 			PricingDesc: "6 credits per 1000 characters"},
 		{ID: "suno/generate-music", Required: []string{"prompt"}, Price: 12, Output: Music, Script: music,
 			Title: "Suno Music", Provider: "Suno", TaskTypes: []string{"Text to Music"}, PricingDesc: "12 credits per song pair"},
+		{ID: "V4", Suno: true, Price: 12, Output: Music, Script: music,
+			Title: "Generate Music", Provider: "Suno", TaskTypes: []string{"Text to Music"}, PricingDesc: "12 credits per generation (two songs)"},
+		{ID: "V5", Suno: true, Price: 12, Output: Music, Script: music,
+			Title: "Generate Music V5", Provider: "Suno", TaskTypes: []string{"Text to Music"}, PricingDesc: "12 credits per generation (two songs)"},
 	}
 }
 

@@ -24,6 +24,8 @@ const (
 	RouteModels       Route = "models"
 	RouteSchema       Route = "schema"
 	RoutePrice        Route = "price"
+	RouteSunoGenerate Route = "generate"
+	RouteSunoRecord   Route = "generate/record-info"
 	RouteUnknown      Route = "unknown"
 )
 
@@ -91,6 +93,10 @@ func routeOf(path string) Route {
 		return RouteCreateTask
 	case path == "/api/v1/jobs/recordInfo":
 		return RouteRecordInfo
+	case path == "/api/v1/generate":
+		return RouteSunoGenerate
+	case path == "/api/v1/generate/record-info":
+		return RouteSunoRecord
 	case path == "/api/v1/chat/credit":
 		return RouteCredit
 	case path == "/api/v1/common/download-url":
@@ -180,6 +186,8 @@ func (s *Server) apiHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/v1/jobs/createTask", s.createTask)
 	mux.HandleFunc("GET /api/v1/jobs/recordInfo", s.recordInfo)
+	mux.HandleFunc("POST /api/v1/generate", s.sunoGenerate)
+	mux.HandleFunc("GET /api/v1/generate/record-info", s.sunoRecordInfo)
 	mux.HandleFunc("GET /api/v1/chat/credit", s.credit)
 	mux.HandleFunc("POST /api/v1/common/download-url", s.downloadURL)
 	mux.HandleFunc("GET /api/v1/models", s.listModels)
@@ -209,7 +217,8 @@ func (s *Server) switchGate(next http.Handler) http.Handler {
 		s.mu.Lock()
 		o := s.opts
 		s.mu.Unlock()
-		create := routeOf(r.URL.Path) == RouteCreateTask
+		route := routeOf(r.URL.Path)
+		create := route == RouteCreateTask || route == RouteSunoGenerate
 		switch {
 		case create && o.usageCap:
 			s.writeEnvelope(w, r, 433, "The usage limit of this API key has been exceeded", nil)

@@ -86,11 +86,14 @@ type Limits struct {
 	// RecordInfoPerSecond (Kie: 10). The clock only moves with Advance, so
 	// a test polling in a tight loop must Advance or lift this limit.
 	RecordInfoPerSecond int
+	// SunoRecordInfoPerTask is Suno's record-info limit per task and
+	// second (Kie: 3).
+	SunoRecordInfoPerTask int
 }
 
 // DefaultLimits returns Kie's documented limits.
 func DefaultLimits() Limits {
-	return Limits{CreateTasks: 20, CreateWindow: 10 * time.Second, RecordInfoPerSecond: 10}
+	return Limits{CreateTasks: 20, CreateWindow: 10 * time.Second, RecordInfoPerSecond: 10, SunoRecordInfoPerTask: 3}
 }
 
 // NewServer starts a server with the default models, 1000 credits and

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
-	"strconv"
 	"time"
 )
 
@@ -28,6 +26,11 @@ type task struct {
 	nullLeft  int
 	cbDue     time.Time
 	cbPending bool
+
+	// Suno tasks (POST /api/v1/generate) are read on their own route.
+	suno                 bool
+	prompt, title, style string
+	readLog              []time.Time // per-task record-info queries
 }
 
 // TaskInfo is a snapshot of a fake task, for assertions.
@@ -238,13 +241,7 @@ func (s *Server) recordLocked(t *task) map[string]any {
 func resultObject(t *task) map[string]any {
 	switch t.output {
 	case Music:
-		items := make([]map[string]any, 0, len(t.urls))
-		for i, u := range t.urls {
-			items = append(items, map[string]any{
-				"id": fmt.Sprintf("%s-%d", t.id[:8], i), "audio_url": u, "title": "Fake song " + strconv.Itoa(i+1), "duration": 120.5,
-			})
-		}
-		return map[string]any{"data": items}
+		return map[string]any{"data": sunoTracks(t, true)}
 	case Text:
 		if t.script.EmptyResult {
 			return map[string]any{}

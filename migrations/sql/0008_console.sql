@@ -35,10 +35,11 @@ ALTER TABLE bot_users
     ADD COLUMN banned_by  bigint,
     ADD COLUMN ban_reason text NOT NULL DEFAULT '',
     ADD CONSTRAINT ban_has_admin CHECK ((banned_at IS NULL) = (banned_by IS NULL));
--- User lookup by @username (Telegram usernames are case-insensitive).
+-- User lookup by @username (Telegram usernames are case-insensitive; a
+-- username rarely changes, so a step's touch of the row stays a HOT
+-- update). No index on last_seen_at: every step moves it, and the
+-- statistics count a bot's users in one scan anyway.
 CREATE INDEX bot_users_username ON bot_users (bot_id, lower(username)) WHERE username <> '';
-CREATE INDEX bot_users_created ON bot_users (bot_id, created_at);
-CREATE INDEX bot_users_last_seen ON bot_users (bot_id, last_seen_at);
 
 -- How a top-up was paid. Telegram Stars is the only method today; the
 -- statistics group by it so card, SBP or subscription top-ups appear as

@@ -53,10 +53,13 @@ func parseParams(r *http.Request) (*params, *apiError) {
 		return p, nil
 	}
 	if r.ContentLength > maxRequestBytes {
-		// Drain rather than answer early: Go's server then closes the
-		// connection while the client is still writing, and the client may
-		// never see the 413.
-		_, _ = io.Copy(io.Discard, r.Body)
+		// A client that asked first (Expect: 100-continue) gets the 413
+		// without sending the body. One already streaming is drained rather
+		// than answered early: Go's server would close the connection while
+		// it is still writing, and it might never see the 413.
+		if !strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
+			_, _ = io.Copy(io.Discard, r.Body)
+		}
 		return nil, entityTooLarge()
 	}
 	ct, ctParams, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))

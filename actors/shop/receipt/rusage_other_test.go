@@ -1,0 +1,7 @@
+//go:build !unix
+
+package receipt
+
+import "time"
+
+func childCPU() time.Duration { return 0 }
