@@ -96,6 +96,8 @@ func ledgerKind(lang Lang, kind string) string {
 		return T(lang, KeyLedgerRelease)
 	case "refund":
 		return T(lang, KeyLedgerRefund)
+	case "job_refund":
+		return T(lang, KeyLedgerJobRefund)
 	}
 	return T(lang, KeyLedgerAdjustment)
 }
@@ -135,7 +137,7 @@ func (t *turn) history() error {
 		if j.HasResult {
 			row = append(row, t.b(T(t.lang, KeyBtnResend, id), aResend, strconv.Itoa(i)))
 		}
-		if _, err := t.reg.Model(j.ModelID); err == nil {
+		if _, err := t.model(j.ModelID); err == nil {
 			row = append(row, t.b(T(t.lang, KeyBtnRepeat, id), aRepeat, strconv.Itoa(i)))
 		}
 		if len(row) > 0 {
@@ -220,7 +222,7 @@ func (t *turn) repeat(id int64) error {
 		t.answer(T(t.lang, KeyJobNotFound), true)
 		return nil
 	}
-	m, err := t.reg.Model(j.ModelID)
+	m, err := t.model(j.ModelID)
 	if err != nil {
 		return t.gone()
 	}

@@ -14,7 +14,7 @@ const pageSize = 8
 func (t *turn) browseAction(action, arg string) error {
 	switch action {
 	case aCat:
-		cats := t.reg.Categories()
+		cats := t.categories()
 		i, ok := index(arg, len(cats))
 		if !ok || t.state() != StateMenu {
 			return t.stale()
@@ -34,13 +34,21 @@ func (t *turn) browseAction(action, arg string) error {
 		t.s.Page = p
 		return t.list("")
 	case aModel:
-		models := t.models(t.s.Cat)
-		i, ok := index(arg, len(models))
+		listed := t.s.Listed
+		if len(listed) == 0 { // a list shown before Listed was kept
+			for _, m := range t.models(t.s.Cat) {
+				listed = append(listed, m.ID())
+			}
+		}
+		i, ok := index(arg, len(listed))
 		if !ok || t.state() != StateCategory {
 			return t.stale()
 		}
+		if _, err := t.model(listed[i]); err != nil {
+			return t.gone()
+		}
 		t.s.clearOrder()
-		t.s.Model = models[i].ID()
+		t.s.Model, t.s.Listed = listed[i], nil // the list is left: keep the session small
 		t.fire(EventOpen)
 		return t.card()
 	}
@@ -62,13 +70,13 @@ func (t *turn) models(cat string) []*pricing.Model {
 		if !t.freeTier() {
 			return nil
 		}
-		return t.env.Pricer.FreeModels()
+		return t.freeModels()
 	}
 	c := pricing.Category(cat)
 	if !c.Valid() {
 		return nil
 	}
-	return t.reg.ByCategory(c)
+	return t.byCategory(c)
 }
 
 func pages(n int) int { return max(1, (n+pageSize-1)/pageSize) }
@@ -96,6 +104,10 @@ func (t *turn) list(note string) error {
 	}
 	if n := pages(len(models)); n > 1 {
 		text.WriteString("\n" + T(t.lang, KeyPageOf, t.s.Page+1, n))
+	}
+	t.s.Listed = t.s.Listed[:0]
+	for _, m := range models {
+		t.s.Listed = append(t.s.Listed, m.ID())
 	}
 	var rows [][]Button
 	first := t.s.Page * pageSize
@@ -133,7 +145,7 @@ func (t *turn) modelButton(m *pricing.Model) string {
 
 // card shows the current model: description, what it needs and its prices.
 func (t *turn) card() error {
-	m, err := t.reg.Model(t.s.Model)
+	m, err := t.model(t.s.Model)
 	if err != nil {
 		return t.gone()
 	}

@@ -23,12 +23,31 @@ const (
 	StateTopUp    = "topup"    // Stars packages
 	StateHelp     = "help"     // help (and /paysupport)
 	StateLanguage = "language" // language choice
+
+	// The operator console (admins only; see admin.go).
+	StateAdmin        = "admin"         // the admin menu
+	StateAdminStats   = "admin_stats"   // business statistics of a period
+	StateAdminAsk     = "admin_ask"     // waiting for the admin's text: a user, an order number, an amount, a reason, a message
+	StateAdminUser    = "admin_user"    // a user's card
+	StateAdminJob     = "admin_job"     // an order's card
+	StateAdminConfirm = "admin_confirm" // a change shown back for confirmation
+	StateAdminModels  = "admin_models"  // the models and their runtime switches
+	StateAdminAudit   = "admin_audit"   // the audit log
 )
 
-// States lists every conversation state.
-func States() []string {
+// States lists every conversation state: the shop's, then the console's.
+func States() []string { return append(shopStates(), adminStates()...) }
+
+// shopStates lists the states of the shop's machine.
+func shopStates() []string {
 	return []string{StateNew, StateMenu, StateCategory, StateModel, StateInput, StateConfirm,
 		StateBalance, StateHistory, StateTopUp, StateHelp, StateLanguage}
+}
+
+// adminStates lists the operator console's states.
+func adminStates() []string {
+	return []string{StateAdmin, StateAdminStats, StateAdminAsk, StateAdminUser, StateAdminJob, StateAdminConfirm,
+		StateAdminModels, StateAdminAudit}
 }
 
 // Conversation events.
@@ -46,16 +65,34 @@ const (
 	EventTopUp    = "topup"    // the top-up screen
 	EventHelp     = "help"     // help or payment support
 	EventLanguage = "language" // the language screen
+
+	EventAdmin        = "admin"         // the admin menu (/admin)
+	EventAdminStats   = "admin_stats"   // statistics
+	EventAdminAsk     = "admin_ask"     // ask the admin to type something
+	EventAdminUser    = "admin_user"    // a user's card
+	EventAdminJob     = "admin_job"     // an order's card
+	EventAdminConfirm = "admin_confirm" // show a change for confirmation
+	EventAdminModels  = "admin_models"  // the models
+	EventAdminAudit   = "admin_audit"   // the audit log
 )
 
-// transitions is the conversation's table. Navigation to the menus works
-// from anywhere (old messages and result buttons can be pressed at any
-// time); the generation flow is constrained: inputs are asked only from the
-// card, an input or the confirmation, the confirmation is reached from those
-// (or back from the top-up screen it led to), and a job is submitted only
-// from the confirmation.
+// The conversation is two looplab machines over one set of states: the
+// shop's (transitions) and the operator console's (consoleTransitions).
+// A machine is rebuilt at every Step, so each is kept to its own side's
+// states: every user's step pays for the shop's table only, and the
+// console's is built for admins in the console. The shop enters the
+// console through one door, EventAdmin (the admin menu); the console
+// leaves through the shop's everywhere-events (/start, the menu, balance…).
+// turn.fire crosses between them.
+
+// transitions is the shop's table. Navigation to the menus works from
+// anywhere (old messages and result buttons can be pressed at any time);
+// the generation flow is constrained: inputs are asked only from the card,
+// an input or the confirmation, the confirmation is reached from those (or
+// back from the top-up screen it led to), and a job is submitted only from
+// the confirmation.
 func transitions() lfsm.Events {
-	all := States()
+	all := shopStates()
 	return lfsm.Events{
 		{Name: EventStart, Src: all, Dst: StateMenu},
 		{Name: EventMenu, Src: all, Dst: StateMenu},
@@ -70,7 +107,42 @@ func transitions() lfsm.Events {
 		{Name: EventTopUp, Src: all, Dst: StateTopUp},
 		{Name: EventHelp, Src: all, Dst: StateHelp},
 		{Name: EventLanguage, Src: all, Dst: StateLanguage},
+		// The console's door (Step lets only admins through).
+		{Name: EventAdmin, Src: all, Dst: StateAdmin},
 	}
+}
+
+// consoleTransitions is the console's table. Its screens open from any of
+// its states (its commands and the outcome messages' buttons work at any
+// time); a change is confirmed only from the prompt or screen it was
+// started on. Every shop event that works from anywhere leaves it.
+func consoleTransitions() lfsm.Events {
+	adm := adminStates()
+	events := lfsm.Events{
+		{Name: EventAdmin, Src: adm, Dst: StateAdmin},
+		{Name: EventAdminStats, Src: adm, Dst: StateAdminStats},
+		{Name: EventAdminAsk, Src: adm, Dst: StateAdminAsk},
+		{Name: EventAdminUser, Src: adm, Dst: StateAdminUser},
+		{Name: EventAdminJob, Src: adm, Dst: StateAdminJob},
+		{Name: EventAdminConfirm, Src: []string{StateAdminAsk, StateAdminUser, StateAdminJob, StateAdminModels, StateAdminConfirm}, Dst: StateAdminConfirm},
+		{Name: EventAdminModels, Src: adm, Dst: StateAdminModels},
+		{Name: EventAdminAudit, Src: adm, Dst: StateAdminAudit},
+	}
+	for _, e := range transitions() {
+		if e.Name != EventAdmin && slices.Equal(e.Src, shopStates()) {
+			events = append(events, lfsm.EventDesc{Name: e.Name, Src: adm, Dst: e.Dst})
+		}
+	}
+	return events
+}
+
+// isAdminEvent reports whether event belongs to the console's table only.
+func isAdminEvent(event string) bool {
+	switch event {
+	case EventAdminStats, EventAdminAsk, EventAdminUser, EventAdminJob, EventAdminConfirm, EventAdminModels, EventAdminAudit:
+		return true
+	}
+	return false
 }
 
 // mustValid panics on a malformed table: an unknown state, a repeated event
@@ -100,13 +172,19 @@ func mustValid(events lfsm.Events) {
 }
 
 // NewConversation builds a user's conversation machine at state (rebuilt
-// from the database after a failover; "" or an unknown state means new).
+// from the database after a failover; "" or an unknown state means new):
+// the console's machine for a console state, else the shop's.
 // The machine only holds state: it has no callbacks, so no I/O can happen
 // inside a transition. It panics if the transition table is malformed.
 func NewConversation(state string) *lfsm.FSM {
+	if slices.Contains(adminStates(), state) {
+		events := consoleTransitions()
+		mustValid(events)
+		return lfsm.NewFSM(state, events, nil)
+	}
 	events := transitions()
 	mustValid(events)
-	if !slices.Contains(States(), state) {
+	if !slices.Contains(shopStates(), state) {
 		state = StateNew
 	}
 	return lfsm.NewFSM(state, events, nil)

@@ -11,6 +11,7 @@ import (
 func TestTransitionTable(t *testing.T) {
 	t.Parallel()
 	mustValid(transitions()) // panics on a bad table
+	mustValid(consoleTransitions())
 
 	bad := []lfsm.Events{
 		{{Name: "x", Src: []string{StateMenu}, Dst: "nowhere"}},
@@ -35,7 +36,7 @@ func TestTransitionTable(t *testing.T) {
 func TestEveryStateIsReachable(t *testing.T) {
 	t.Parallel()
 	reached := map[string]bool{StateNew: true}
-	for _, e := range transitions() {
+	for _, e := range append(transitions(), consoleTransitions()...) {
 		reached[e.Dst] = true
 	}
 	for _, s := range States() {
@@ -66,6 +67,17 @@ func TestFire(t *testing.T) {
 	}
 	if err := Fire(m, "no-such-event"); err == nil {
 		t.Fatal("unknown event accepted")
+	}
+	// Each machine keeps to its side: the shop's knows the console's door
+	// only, the console's leaves through the shop's everywhere-events.
+	if m := NewConversation(StateMenu); Fire(m, EventAdminStats) == nil {
+		t.Fatal("the shop's machine opened a console screen directly")
+	}
+	if m := NewConversation(StateAdminUser); Fire(m, EventBalance) != nil || m.Current() != StateBalance {
+		t.Fatalf("leaving the console: at %s", m.Current())
+	}
+	if m := NewConversation(StateAdminUser); Fire(m, EventSubmit) == nil {
+		t.Fatal("the console's machine submitted a job")
 	}
 	// A machine survives any sequence of events.
 	m = NewConversation(StateConfirm)

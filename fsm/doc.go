@@ -34,6 +34,12 @@
 //
 //	balance, history, topup, help, language: from any state, by command or button.
 //
+// The operator console (/admin, for Env.IsAdmin only) is a second looplab
+// machine over its own states, entered through the admin menu and left
+// through the shop's everywhere-events, drawn in admin.go; a user's step
+// builds the shop's table only. To anyone but an admin the console does
+// not exist (its commands get the hint, its buttons are stale).
+//
 // Inputs follow the registry's typed fields (plan): required files first,
 // then the other required fields in schema order; optional fields only from
 // the confirmation's "more settings", each with skip. Fields the registry
@@ -50,7 +56,9 @@
 // (the jobs /history listed). Free text never goes into callback data.
 // Buttons the actors render outside Step (results, failures, insufficient
 // funds) carry "*|<action>|<id>": a job id re-read through Facts.Job (so
-// only the user's own jobs) or a model id checked against the registry.
+// only the user's own jobs) or a model id checked against the registry; on
+// a console change's outcome, for admins only, a user or order id re-read
+// through AdminFacts.
 //
 // # Failure handling
 //
@@ -66,6 +74,8 @@
 //   - A Facts error is returned: nothing is decided, the actor retries, then
 //     apologises. A panic (a bug) is recovered into ErrInternal.
 //   - Unknown state or unreadable data restarts the conversation at the menu.
+//   - A model an admin switched off at runtime (Env.SwitchedOff) is hidden
+//     from every menu and treated like one the registry disables.
 //   - A model disabled mid-order says so and returns to the menu; a repeated
 //     job's inputs are re-validated (unknown ones dropped, invalid or
 //     unpriced ones asked again) and quoted afresh.

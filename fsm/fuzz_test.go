@@ -47,7 +47,15 @@ func fuzzStarts(t testing.TB, env Env) []fuzzStart {
 	add(c)
 	c.press("✅")
 	add(c)
+	// The console: a pressed confirmation of a change, and a prompt.
+	a := reachAdmin(t, env, StateAdminConfirm)
+	a.press(T(RU, KeyBtnApply))
+	add(a)
+	a.cmd2("user", "7")
+	a.press(T(RU, KeyBtnMessage))
+	add(a)
 	out = append(out,
+		fuzzStart{StateAdminConfirm, []byte(`{"v":1,"n":"aaaaaa","adm":{"user":7,"act":{"k":"adjust","amt":-99999999999}}}`), []string{"aaaaaa|aok|"}},
 		fuzzStart{StateConfirm, []byte(`{"v":1,"model":"z-image","pos":7,"n":"aaaaaa","params":{"prompt":""}}`), []string{"aaaaaa|ok|"}},
 		fuzzStart{"bogus", []byte("{"), nil},
 		fuzzStart{"", nil, nil},
@@ -55,14 +63,16 @@ func fuzzStarts(t testing.TB, env Env) []fuzzStart {
 	return out
 }
 
-// FuzzStep feeds random commands, text, files and callback data (random
-// or mutated from real buttons) to every state: Step must not panic, must
-// not fail with working Facts, and must answer every callback exactly once
-// within Telegram's limits.
+// FuzzStep feeds random commands, text, files, forwards and callback data
+// (random or mutated from real buttons) to every state, as a user and as
+// an admin: Step must not panic, must not fail with working Facts, and
+// must answer every callback exactly once within Telegram's limits.
 func FuzzStep(f *testing.F) {
 	env, facts := newEnv(f, "95", 5)
 	facts.jobs = []JobLine{{ID: 3, ModelID: "z-image", State: "succeeded", HasResult: true, Params: pricing.Params{"prompt": "x", "aspect_ratio": "1:1"}}}
 	starts := fuzzStarts(f, env)
+	admin := env
+	admin.IsAdmin, admin.Admin = true, newFakeAdmin()
 	f.Add(uint8(0), uint8(1), uint8(0), "start", "", "", int64(0))
 	f.Add(uint8(4), uint8(2), uint8(1), "", "hello", "", int64(0))
 	f.Add(uint8(4), uint8(3), uint8(0), "", "", "", int64(0))
@@ -70,14 +80,25 @@ func FuzzStep(f *testing.F) {
 	f.Add(uint8(12), uint8(4), uint8(2), "photo", "x.png", "", int64(30<<20))
 	f.Add(uint8(7), uint8(3), uint8(9), "", "", "*|again|3", int64(0))
 	f.Add(uint8(2), uint8(3), uint8(200), "", "", "|mdl|99", int64(0))
+	f.Add(uint8(len(starts)+1), uint8(0), uint8(0), "admin", "", "", int64(0))
+	f.Add(uint8(len(starts)+2), uint8(1), uint8(0), "fwduser", "hi", "", int64(7))
+	f.Add(uint8(len(starts)+3), uint8(3), uint8(130), "", "", "", int64(0))
+	f.Add(uint8(len(starts)+4), uint8(1), uint8(0), "", "-0,01", "", int64(0))
 	f.Fuzz(func(t *testing.T, at, kind, button uint8, word, text, cb string, size int64) {
 		s := starts[int(at)%len(starts)]
+		env := env
+		if (int(at)/len(starts))%2 == 1 {
+			env = admin
+		}
 		in := Input{MessageID: 5, CallbackID: "q"}
 		switch kind % 5 {
 		case 0:
 			in.Kind, in.Command, in.Arg = InputCommand, word, text
 		case 1:
 			in.Kind, in.Text = InputText, text
+			if strings.HasPrefix(word, "fwd") {
+				in.Forward = &Forward{Kind: word[3:], UserID: size, Name: text}
+			}
 		case 2:
 			in.Kind, in.File = InputFile, &File{Kind: word, FileID: cb, Size: size, MIME: text, Name: text}
 		case 3:

@@ -64,7 +64,7 @@ const telegramDownloadLimit = 20 << 20
 // order returns the model being ordered with its plan and the field being
 // asked; ok is false when the model is gone or there is nothing to ask.
 func (t *turn) order() (m *pricing.Model, fields []pricing.Field, nReq int, ok bool) {
-	m, err := t.reg.Model(t.s.Model)
+	m, err := t.model(t.s.Model)
 	if err != nil {
 		return nil, nil, 0, false
 	}

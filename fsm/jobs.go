@@ -157,9 +157,11 @@ func InvoiceText(lang Lang, stars, kopecks int64) (title, description, label str
 }
 
 // PreCheckoutRefusal is the error_message refusing a pre-checkout query.
-// reason is "unknown", "expired", "amount" or "user".
+// reason is "unknown", "expired", "amount", "user" or "suspended".
 func PreCheckoutRefusal(lang Lang, reason string) string {
 	switch reason {
+	case "suspended":
+		return T(lang, KeyRefuseSuspended)
 	case "expired":
 		return T(lang, KeyRefuseExpired)
 	case "amount":

@@ -46,11 +46,13 @@ func displayName(lang Lang, first string) string {
 // freeTier reports whether free models are offered: the pricer has some and
 // the daily limit allows any.
 func (t *turn) freeTier() bool {
-	return t.env.FreeDailyLimit > 0 && len(t.env.Pricer.FreeModels()) > 0
+	return t.env.FreeDailyLimit > 0 && len(t.freeModels()) > 0
 }
 
 // isFree reports whether a model is offered free.
-func (t *turn) isFree(id string) bool { return t.freeTier() && t.env.Pricer.IsFree(id) }
+func (t *turn) isFree(id string) bool {
+	return t.freeTier() && t.env.Pricer.IsFree(id) && !t.env.SwitchedOff[id]
+}
 
 // selling reports whether prices can be quoted.
 func (t *turn) selling() bool { return t.env.Pricer.Ready() == nil }
@@ -58,6 +60,7 @@ func (t *turn) selling() bool { return t.env.Pricer.Ready() == nil }
 // mainMenu shows the main menu with note (a greeting, "cancelled", …) above.
 func (t *turn) mainMenu(note string) error {
 	t.rotate()
+	t.s.Listed = nil
 	var text strings.Builder
 	if note != "" {
 		text.WriteString(note + "\n\n")
@@ -67,12 +70,12 @@ func (t *turn) mainMenu(note string) error {
 		text.WriteString("\n\n" + T(t.lang, KeySalesPaused))
 	}
 	var rows [][]Button
-	for i, c := range t.reg.Categories() {
+	for i, c := range t.categories() {
 		label := categoryIcon(c.Category) + " " + c.Category.Label().In(string(t.lang)) + " · " + strconv.Itoa(c.Count)
 		rows = append(rows, []Button{t.b(label, aCat, strconv.Itoa(i))})
 	}
 	if t.freeTier() {
-		label := T(t.lang, KeyBtnFree) + " · " + strconv.Itoa(len(t.env.Pricer.FreeModels()))
+		label := T(t.lang, KeyBtnFree) + " · " + strconv.Itoa(len(t.freeModels()))
 		rows = append(rows, []Button{t.b(label, aFree, "")})
 	}
 	rows = append(rows,

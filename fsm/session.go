@@ -24,6 +24,10 @@ type session struct {
 
 	Cat  string `json:"cat,omitempty"`  // category being browsed, or catFree
 	Page int    `json:"page,omitempty"` // page of that list
+	// Listed is the list as it was shown: a model button's index points
+	// into it, so a model switched off meanwhile cannot shift an old
+	// button onto its neighbour.
+	Listed []string `json:"listed,omitempty"`
 
 	Model     string              `json:"model,omitempty"` // the model being ordered
 	Pos       int                 `json:"pos,omitempty"`   // index into the model's input plan
@@ -35,6 +39,8 @@ type session struct {
 
 	Jobs []int64          `json:"jobs,omitempty"` // the job ids /history listed
 	Done *submittedScreen `json:"done,omitempty"` // the last confirmation that was pressed
+
+	Adm *adminSession `json:"adm,omitempty"` // the operator console's place (admins only)
 }
 
 // shownPrice is what the confirmation screen promised. A tap is honoured

@@ -41,7 +41,10 @@ func reach(t testing.TB, env Env, state string) *chat {
 	case StateLanguage:
 		c.cmd("language")
 	default:
-		t.Fatalf("cannot reach %q", state)
+		if !isAdminState(state) {
+			t.Fatalf("cannot reach %q", state)
+		}
+		c = reachAdmin(t, env, state)
 	}
 	if c.state != state && state != StateNew {
 		t.Fatalf("reached %s instead of %s", c.state, state)
@@ -152,6 +155,9 @@ func TestCancelFromEveryState(t *testing.T) {
 			for _, how := range []string{"command", "button"} {
 				c := reach(t, env, state)
 				if how == "button" {
+					if isAdminState(state) {
+						continue // the console's cancel drops a change and stays there (admin_test.go)
+					}
 					b, ok := c.button(T(RU, KeyBtnCancel))
 					if !ok {
 						continue // this screen has no cancel button

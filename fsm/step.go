@@ -77,17 +77,27 @@ func step(env Env, state string, data []byte, in Input) (Result, error) {
 }
 
 func (t *turn) dispatch() error {
+	t.demoted()
+	if t.in.Forward != nil && t.env.IsAdmin && isAdminState(t.state()) && (t.in.Kind == InputText || t.in.Kind == InputFile) {
+		return t.adminForward(t.in.Forward) // who sent this? (a user lookup)
+	}
 	switch t.in.Kind {
 	case InputCommand:
 		return t.command()
 	case InputText:
-		if t.state() == StateInput {
+		switch t.state() {
+		case StateInput:
 			return t.inputText()
+		case StateAdminAsk:
+			return t.adminText(t.in.Text)
 		}
 		t.show(Hint(t.lang))
 	case InputFile:
-		if t.state() == StateInput {
+		switch t.state() {
+		case StateInput:
 			return t.inputFile()
+		case StateAdminAsk:
+			return t.adminText(t.in.Text) // a caption is what they typed; validated as such
 		}
 		t.show(Screen{Text: T(t.lang, KeyFileNotNow)})
 	case InputCallback:
@@ -118,8 +128,32 @@ func (t *turn) result() (Result, error) {
 func (t *turn) state() string { return t.m.Current() }
 
 // fire moves the machine; false means the table forbids the event here,
-// which the caller treats as a stale button.
-func (t *turn) fire(event string) bool { return Fire(t.m, event) == nil }
+// which the caller treats as a stale button. It crosses between the shop's
+// machine and the console's (conversation.go): an event the machine at
+// hand does not know is fired on the one built for the current state, and
+// a console screen asked for from the shop goes through the console's
+// door, the admin menu, first.
+func (t *turn) fire(event string) bool {
+	if Fire(t.m, event) == nil {
+		return true
+	}
+	if m := NewConversation(t.state()); Fire(m, event) == nil {
+		t.m = m
+		return true
+	}
+	if !isAdminEvent(event) || isAdminState(t.state()) {
+		return false
+	}
+	if Fire(NewConversation(t.state()), EventAdmin) != nil {
+		return false
+	}
+	m := NewConversation(StateAdmin)
+	if Fire(m, event) != nil {
+		return false
+	}
+	t.m = m
+	return true
+}
 
 // answer sets the callback's answer text (the first one wins).
 func (t *turn) answer(text string, alert bool) {
@@ -149,6 +183,9 @@ func (t *turn) b(text, action, arg string) Button {
 }
 
 func (t *turn) command() error {
+	if ok, err := t.adminCommand(); ok {
+		return err
+	}
 	switch t.in.Command {
 	case "start":
 		t.s.clearOrder()
@@ -193,6 +230,11 @@ func (t *turn) callback() error {
 		t.answer(T(t.lang, KeyAlreadySent), false)
 		t.cmd = t.s.Done.Job
 		return nil
+	case t.env.IsAdmin && t.s.Adm != nil && t.s.Adm.Done != nil && nonce == t.s.Adm.Done.Nonce && action == aAConfirm:
+		// The same for a change an admin confirmed: the service knows its key.
+		t.answer(T(t.lang, KeyAdminAlreadyDone), false)
+		t.cmd = t.s.Adm.Done.Act
+		return nil
 	case nonce != t.s.Nonce:
 		return t.stale()
 	}
@@ -213,7 +255,7 @@ func (t *turn) global(action, arg string) error {
 	case aHistory:
 		return t.history()
 	case aModel:
-		if _, err := t.reg.Model(arg); err != nil {
+		if _, err := t.model(arg); err != nil {
 			t.answer(T(t.lang, KeyModelGoneShort), false)
 			return t.stale()
 		}
@@ -230,6 +272,8 @@ func (t *turn) global(action, arg string) error {
 			return t.resend(id)
 		}
 		return t.repeat(id)
+	case aAdm, aMods, aUsr, aOrd:
+		return t.adminGlobal(action, arg)
 	}
 	return t.stale()
 }
@@ -281,6 +325,9 @@ func (t *turn) action(action, arg string) error {
 		}
 		return t.repeat(t.s.Jobs[i])
 	}
+	if isAdminAction(action) {
+		return t.adminAction(action, arg)
+	}
 	return t.stale()
 }
 
@@ -321,6 +368,9 @@ func (t *turn) current(note string) error {
 		return t.help(false)
 	case StateLanguage:
 		return t.language()
+	}
+	if t.env.IsAdmin && isAdminState(t.state()) {
+		return t.adminCurrent(note)
 	}
 	t.fire(EventMenu)
 	return t.mainMenu(note)

@@ -89,7 +89,7 @@ func TestCatalogue(t *testing.T) {
 		}
 	}
 	inTables := map[Key]int{}
-	for _, table := range []map[Key][2]string{menuTexts, flowTexts, accountTexts, jobTexts} {
+	for _, table := range []map[Key][2]string{menuTexts, flowTexts, accountTexts, jobTexts, adminTexts, adminActTexts} {
 		for k := range table {
 			inTables[k]++
 			if _, ok := seen[k]; !ok {
@@ -111,7 +111,8 @@ func TestShortTextsFitAnswers(t *testing.T) {
 	t.Parallel()
 	for _, k := range []Key{KeyMenuOutdated, KeyCancelledShort, KeyModelGoneShort, KeySalesPausedShort, KeyPriceChanged,
 		KeyShortAnswer, KeyBusyAnswer, KeySent, KeyAlreadySent, KeyRepeating, KeyJobNotFound, KeyNoResult, KeyResending,
-		KeyInvoiceSent, KeyLanguageSet, KeyRefuseUnknown, KeyRefuseExpired, KeyRefuseAmount, KeyRefuseUser} {
+		KeyInvoiceSent, KeyLanguageSet, KeyRefuseUnknown, KeyRefuseExpired, KeyRefuseAmount, KeyRefuseUser,
+		KeyApplying, KeyAdminAlreadyDone, KeyCannotBanAdmin, KeyNotRefundable, KeyShippedOffShort, KeyRefuseSuspended} {
 		for _, lang := range []Lang{RU, EN} {
 			if n := utf8.RuneCountInString(T(lang, k, 999)); n > maxAnswer {
 				t.Errorf("%s in %s is %d characters", k, lang, n)

@@ -28,6 +28,15 @@ type Input struct {
 	CallbackID string // to answer it
 	MessageID  int    // the message carrying the pressed button (edit it in place)
 	File       *File
+	Forward    *Forward // set when the message was forwarded from elsewhere
+}
+
+// Forward is where a forwarded message came from (Telegram's
+// forward_origin).
+type Forward struct {
+	Kind   string // "user", "hidden_user" (the sender hides their account), "chat", "channel"
+	UserID int64  // for "user"
+	Name   string // the name Telegram shows for the sender; raw
 }
 
 // File is a file a user sent.
@@ -85,7 +94,7 @@ type Env struct {
 	Lang           Lang
 	UserID         int64
 	FirstName      string // raw; escaped when rendered
-	IsAdmin        bool   // exempt from per-user limits
+	IsAdmin        bool   // exempt from per-user limits; may use the operator console
 	Registry       *pricing.Registry
 	Pricer         *pricing.Pricer // Pricer.Ready() != nil ⇒ nothing is sold; the screens say so
 	FreeDailyLimit int             // free generations per user per day; 0 turns the free tier off
@@ -97,6 +106,14 @@ type Env struct {
 	// SupportContact is where /paysupport sends people (e.g. "@kiebot_help").
 	// Optional: without it the text asks them to write in this chat.
 	SupportContact string
+	// SwitchedOff are models an admin switched off at runtime: hidden from
+	// the menus and refused at confirmation like models the registry
+	// disables.
+	SwitchedOff map[string]bool
+	// The operator console, for IsAdmin users only: the admin menu's
+	// sections in order (DefaultAdminSections when nil) and its reads.
+	AdminSections []AdminSection
+	Admin         AdminFacts
 }
 
 // Result is what one Step decided.

@@ -37,6 +37,7 @@ const (
 	CheckHeld       = "held"        // held ≠ Σ held changes, or negative
 	CheckHold       = "hold"        // a paid job without exactly one hold of its price, or a free job with money entries
 	CheckSettlement = "settlement"  // a finished job not captured/released exactly once, or an unfinished one settled
+	CheckJobRefund  = "job_refund"  // a job refunded twice, for another amount than its price, or without having been captured
 	CheckTopUp      = "topup"       // a top-up whose credit/refund entries disagree with its state
 	CheckEntryOwner = "entry_owner" // an entry whose user differs from its job's or top-up's, or that lacks one
 )
@@ -139,14 +140,16 @@ func (a *auditor) balances(ctx context.Context) error {
 }
 
 // jobs checks that each paid job holds its price once and, once finished,
-// is captured (success) or released (otherwise) exactly once, and that a
-// free job moves no money.
+// is captured (success) or released (otherwise) exactly once, that an
+// admin's refund gives a captured price back once, and that a free job
+// moves no money.
 func (a *auditor) jobs(ctx context.Context) error {
 	rows, err := a.db.Query(ctx, `
 		SELECT j.bot_id, j.id, j.user_id, j.state, j.free, j.price_kopecks,
 		       count(e.id) FILTER (WHERE e.kind = 'hold'), coalesce(sum(e.held_change_kopecks) FILTER (WHERE e.kind = 'hold'), 0)::bigint,
 		       count(e.id) FILTER (WHERE e.kind = 'capture'), coalesce(sum(-e.held_change_kopecks) FILTER (WHERE e.kind = 'capture'), 0)::bigint,
 		       count(e.id) FILTER (WHERE e.kind = 'release'), coalesce(sum(e.amount_kopecks) FILTER (WHERE e.kind = 'release'), 0)::bigint,
+		       count(e.id) FILTER (WHERE e.kind = 'job_refund'), coalesce(sum(e.amount_kopecks) FILTER (WHERE e.kind = 'job_refund'), 0)::bigint,
 		       count(e.id)
 		  FROM jobs j LEFT JOIN ledger_entries e ON e.bot_id = j.bot_id AND e.job_id = j.id
 		 WHERE `+auditBot("j.bot_id")+`
@@ -160,8 +163,9 @@ func (a *auditor) jobs(ctx context.Context) error {
 		state                                                  JobState
 		free                                                   bool
 		holds, held, captures, captured, releases, released, n int64
+		refunds, refunded                                      int64
 	)
-	_, err = pgx.ForEachRow(rows, []any{&bot, &id, &user, &state, &free, &price, &holds, &held, &captures, &captured, &releases, &released, &n}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&bot, &id, &user, &state, &free, &price, &holds, &held, &captures, &captured, &releases, &released, &refunds, &refunded, &n}, func() error {
 		p := Problem{BotID: bot, UserID: user, JobID: id}
 		problem := func(check, format string, args ...any) {
 			p.Check, p.Detail = check, fmt.Sprintf(format, args...)
@@ -175,6 +179,10 @@ func (a *auditor) jobs(ctx context.Context) error {
 		}
 		if holds != 1 || held != price {
 			problem(CheckHold, "%d hold entries of %d kopecks in all, price %d", holds, held, price)
+		}
+		// An admin's refund gives back a captured price, once.
+		if refunds > 0 && (refunds != 1 || refunded != price || state != JobSucceeded || captures != 1) {
+			problem(CheckJobRefund, "%s job has %d refunds (%d kopecks) and %d captures, price %d", state, refunds, refunded, captures, price)
 		}
 		switch {
 		case !state.Final():

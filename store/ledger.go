@@ -23,6 +23,10 @@ const (
 	KindHold       EntryKind = "hold"       // job created: balance −price, held +price
 	KindCapture    EntryKind = "capture"    // job succeeded: held −price
 	KindRelease    EntryKind = "release"    // job failed or expired: held −price, balance +price
+	// Entries an admin made (AdminID set): a correction of the balance and
+	// a succeeded job's price given back. See store/admin_money.go.
+	KindAdminAdjust EntryKind = "admin_adjust" // operator correction: balance ±amount
+	KindJobRefund   EntryKind = "job_refund"   // a succeeded job refunded: balance +price
 )
 
 // Entry is one row of the append-only ledger.
@@ -35,6 +39,7 @@ type Entry struct {
 	Key        string
 	JobID      int64 // 0 when the entry is not about a job
 	TopUpID    int64 // 0 when the entry is not about a top-up
+	AdminID    int64 // the admin who made it (admin_adjust, job_refund); 0 otherwise
 	Note       string
 	CreatedAt  time.Time
 }
@@ -144,11 +149,11 @@ func (q *queries) RecentEntries(ctx context.Context, userID int64, n int) ([]Ent
 }
 
 const entryColumns = `id, user_id, kind, amount_kopecks, held_change_kopecks, idem_key,
-	coalesce(job_id, 0), coalesce(topup_id, 0), note, created_at`
+	coalesce(job_id, 0), coalesce(topup_id, 0), coalesce(admin_id, 0), note, created_at`
 
 func scanEntry(row pgx.CollectableRow) (Entry, error) {
 	var e Entry
-	err := row.Scan(&e.ID, &e.UserID, &e.Kind, &e.Amount, &e.HeldChange, &e.Key, &e.JobID, &e.TopUpID, &e.Note, &e.CreatedAt)
+	err := row.Scan(&e.ID, &e.UserID, &e.Kind, &e.Amount, &e.HeldChange, &e.Key, &e.JobID, &e.TopUpID, &e.AdminID, &e.Note, &e.CreatedAt)
 	return e, err
 }
 
@@ -168,8 +173,8 @@ func (q *queries) appendEntry(ctx context.Context, e Entry) (Entry, error) {
 	)
 	err := q.db.QueryRow(ctx, `
 		WITH e AS (
-			INSERT INTO ledger_entries (bot_id, user_id, kind, amount_kopecks, held_change_kopecks, idem_key, job_id, topup_id, note)
-			SELECT $1, u.user_id, $3, $4, $5, $6, nullif($7::bigint, 0), nullif($8::bigint, 0), $9
+			INSERT INTO ledger_entries (bot_id, user_id, kind, amount_kopecks, held_change_kopecks, idem_key, job_id, topup_id, note, admin_id)
+			SELECT $1, u.user_id, $3, $4, $5, $6, nullif($7::bigint, 0), nullif($8::bigint, 0), $9, nullif($10::bigint, 0)
 			  FROM bot_users u WHERE u.bot_id = $1 AND u.user_id = $2
 			ON CONFLICT (bot_id, idem_key) DO NOTHING
 			RETURNING `+entryColumns+`
@@ -181,8 +186,8 @@ func (q *queries) appendEntry(ctx context.Context, e Entry) (Entry, error) {
 			RETURNING 1
 		)
 		SELECT e.*, EXISTS (SELECT 1 FROM u) FROM e`,
-		q.botID, e.UserID, e.Kind, e.Amount, e.HeldChange, e.Key, e.JobID, e.TopUpID, boundedText(e.Note, maxNoteText),
-	).Scan(&out.ID, &out.UserID, &out.Kind, &out.Amount, &out.HeldChange, &out.Key, &out.JobID, &out.TopUpID, &out.Note, &out.CreatedAt, &applied)
+		q.botID, e.UserID, e.Kind, e.Amount, e.HeldChange, e.Key, e.JobID, e.TopUpID, boundedText(e.Note, maxNoteText), e.AdminID,
+	).Scan(&out.ID, &out.UserID, &out.Kind, &out.Amount, &out.HeldChange, &out.Key, &out.JobID, &out.TopUpID, &out.AdminID, &out.Note, &out.CreatedAt, &applied)
 	if errors.Is(err, pgx.ErrNoRows) {
 		// Nothing inserted: either the key exists or the user does not.
 		var exists bool

@@ -49,7 +49,8 @@ type TopUp struct {
 	State            TopUpState
 	ChargeID         string // telegram_payment_charge_id; "" while pending
 	ProviderChargeID string
-	DuplicateOf      int64 // for a second charge of one invoice: the invoice's top-up id
+	DuplicateOf      int64  // for a second charge of one invoice: the invoice's top-up id
+	Method           string // how it is paid: "stars" (the only method so far)
 	CreatedAt        time.Time
 	ExpiresAt        time.Time
 	PaidAt           time.Time
@@ -214,8 +215,8 @@ func (q *queries) recordPayment(ctx context.Context, inv TopUp, p CompleteParams
 	} else {
 		rows, err = q.db.Query(ctx, `
 			INSERT INTO topups (bot_id, user_id, stars, kopecks, payload, state, charge_id, provider_charge_id,
-			                    duplicate_of, expires_at, paid_at)
-			SELECT bot_id, user_id, stars, kopecks, payload, 'paid', $3, $4, id, expires_at, now()
+			                    duplicate_of, expires_at, paid_at, method)
+			SELECT bot_id, user_id, stars, kopecks, payload, 'paid', $3, $4, id, expires_at, now(), method
 			  FROM topups WHERE bot_id = $1 AND id = $2
 			RETURNING `+topUpColumns, q.botID, inv.ID, p.ChargeID, p.ProviderChargeID)
 	}
@@ -272,7 +273,7 @@ func (q *queries) RefundTopUp(ctx context.Context, chargeID string) (TopUp, erro
 }
 
 const topUpColumns = `id, user_id, stars, kopecks, payload, state, coalesce(charge_id, ''), provider_charge_id,
-	coalesce(duplicate_of, 0), created_at, expires_at, paid_at, refunded_at`
+	coalesce(duplicate_of, 0), created_at, expires_at, paid_at, refunded_at, method`
 
 func scanTopUp(row pgx.CollectableRow) (TopUp, error) { return scanTopUpPlus(row) }
 
@@ -283,7 +284,7 @@ func scanTopUpPlus(row pgx.CollectableRow, extra ...any) (TopUp, error) {
 		paid, refunded *time.Time
 	)
 	dst := append([]any{&t.ID, &t.UserID, &t.Stars, &t.Kopecks, &t.Payload, &t.State, &t.ChargeID, &t.ProviderChargeID,
-		&t.DuplicateOf, &t.CreatedAt, &t.ExpiresAt, &paid, &refunded}, extra...)
+		&t.DuplicateOf, &t.CreatedAt, &t.ExpiresAt, &paid, &refunded, &t.Method}, extra...)
 	err := row.Scan(dst...)
 	if paid != nil {
 		t.PaidAt = *paid

@@ -23,6 +23,13 @@
 //   - facts.go: the database reads the conversation machine asks for.
 //   - render.go: fsm screens into Telegram ops — the only place the two meet.
 //   - lang.go: the one rule for which language a user is spoken to in.
+//   - console.go, console_facts.go: the operator console in Telegram. Its
+//     screens are fsm states; its changes run through package operator
+//     (actors/shop/operator: the service a web panel will call too) in the
+//     update's transaction, audited there. Bans stop a user's updates here.
+//   - catalogue.go: each instance's live copy of the models an admin
+//     switched off, reloaded on NOTIFY; a confirmation re-reads the switch
+//     in its transaction.
 //
 // Every balance change goes through package store, in the same transaction
 // as its ledger entry, keyed so a retry or a second leader cannot repeat it.

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,6 +39,9 @@ type shop struct {
 	// callbackURL is the public base URL of the shop's Kie callback
 	// route ("" without callbacks).
 	callbackURL string
+	// catalogues are the instances' live copies of the models switched
+	// off at runtime, by instance name.
+	catalogues sync.Map
 }
 
 // shopOptions configure a shop. Fields given to newShop apply to every
@@ -181,11 +185,15 @@ func (s *shop) startShop(name string, opts shopOptions) *actorstest.Instance {
 	}
 	s.Build = func(st *store.Store, tg *telegram.Client, _ *actors.Metrics) (actors.UpdateHandler, actors.PreCheckoutHandler, []actors.Worker) {
 		wake := make(chan int64, 256)
+		// The catalogue reloads on NOTIFY only (its timer is an hour), so
+		// a test that waits for it proves the notification arrived.
+		cat := NewCatalogue(CatalogueConfig{Store: st, ConnConfig: st.Pool().Config().ConnConfig.Copy(), Logger: log, Reload: time.Hour})
+		s.runCatalogue(name, cat)
 		sh := New(Config{
 			Store: st, Telegram: tg, Kie: kc, Pricer: s.pricer, Logger: log, AdminIDs: o.admins,
 			FreeDailyLimit: freeDaily, StarsPackages: []int64{50, 100}, KopecksPerStar: s.kopecksPerStar, WelcomeBalance: o.welcome,
 			SupportContact: "@kiebot_support", MaxRunningJobs: o.maxRunning, JobTimeouts: o.timeouts,
-			RatePerMinute: o.ratePerMinute, RateBurst: o.rateBurst,
+			RatePerMinute: o.ratePerMinute, RateBurst: o.rateBurst, Catalogue: cat,
 			WakeJobs: func(id int64) {
 				select {
 				case wake <- id:
@@ -206,6 +214,22 @@ func (s *shop) startShop(name string, opts shopOptions) *actorstest.Instance {
 		ttl = time.Minute
 	}
 	return s.Start(name, actorstest.Options{TTL: ttl, Logger: log})
+}
+
+// runCatalogue runs an instance's catalogue, as cmd/kiebot does for the
+// life of the process, until the test ends.
+func (s *shop) runCatalogue(name string, cat *Catalogue) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = cat.Run(ctx)
+	}()
+	s.T.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	s.catalogues.Store(name, cat)
 }
 
 // client is a user of the shop, with helpers to read the bot's messages

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kiebot/kiebot/actors"
+	"github.com/kiebot/kiebot/actors/shop/operator"
 	"github.com/kiebot/kiebot/actors/telegram"
 
 	"github.com/go-telegram/bot"
@@ -20,11 +21,17 @@ import (
 // pending top-ups, for this user and exactly this many Stars.
 func (sh *Shop) PreCheckout(ctx context.Context, q *models.PreCheckoutQuery) string {
 	lang := fsm.RU
+	var payer store.User
 	if q.From != nil {
-		lang, _, _, _ = language(ctx, sh.cfg.Store, q.From.ID, q.From.LanguageCode)
+		lang, payer, _, _ = language(ctx, sh.cfg.Store, q.From.ID, q.From.LanguageCode)
 	}
 	if q.Currency != "XTR" || q.From == nil {
 		return fsm.PreCheckoutRefusal(lang, "unknown")
+	}
+	if payer.Banned() && !sh.isAdmin(q.From.ID) {
+		// Nothing is charged; an invoice sent before the ban cannot be paid.
+		sh.log.Info("shop: pre-checkout of a banned user refused", "user_id", q.From.ID)
+		return fsm.PreCheckoutRefusal(lang, "suspended")
 	}
 	err := sh.cfg.Store.CheckTopUp(ctx, q.InvoicePayload, q.From.ID, int64(q.TotalAmount))
 	switch {
@@ -104,13 +111,21 @@ func (sh *Shop) refunded(userID, chatID int64, lang fsm.Lang, rp *models.Refunde
 	}}
 }
 
-// adminRefund (/refund <charge id>, admins only) returns a top-up's Stars
-// and debits what it credited — refused when the balance was already
-// spent. Telegram is called first; the debit follows in the update's
-// transaction (a retry after a crash finds the charge already refunded
-// and only books the debit).
-func (sh *Shop) adminRefund(ctx context.Context, chatID int64, lang fsm.Lang, chargeID string) (actors.Step, error) {
-	chargeID = strings.TrimSpace(chargeID)
+// adminRefund (/refund <charge id> [reason], admins only) returns a
+// top-up's Stars and debits what it credited — refused when the balance
+// was already spent. Telegram is called first; the debit follows in the
+// update's transaction (a retry after a crash finds the charge already
+// refunded and only books the debit), and so does its audit row.
+func (sh *Shop) adminRefund(ctx context.Context, adminID, chatID int64, lang fsm.Lang, arg string) (actors.Step, error) {
+	chargeID, reason, _ := strings.Cut(strings.TrimSpace(arg), " ")
+	audit := func(ctx context.Context, tx *store.Tx, t store.TopUp) error {
+		after, _, err := tx.Balance(ctx, t.UserID)
+		if err != nil {
+			return err
+		}
+		return sh.op.RecordTopUpRefund(ctx, tx, operator.TopUpRefund{Request: operator.Request{AdminID: adminID, Reason: strings.TrimSpace(reason)},
+			TopUp: t, Before: after + t.Kopecks, After: after})
+	}
 	reply := func(text string) (actors.Step, error) {
 		return actors.Step{Ops: []telegram.Op{textOp(chatID, text)}}, nil
 	}
@@ -150,10 +165,16 @@ func (sh *Shop) adminRefund(ctx context.Context, chatID int64, lang fsm.Lang, ch
 			if err != nil {
 				return nil, err
 			}
+			if err := audit(ctx, tx, t); err != nil {
+				return nil, err
+			}
 			return []telegram.Op{textOp(chatID, fsm.T(lang, fsm.KeyAdminRefunded, t.Stars, pricing.FormatRUB(t.Kopecks), t.UserID))}, nil
 		}
 		if err != nil {
 			sh.log.Error("shop: STARS REFUNDED but the debit failed; needs an operator", "charge_id", chargeID, "err", err)
+			return nil, err
+		}
+		if err := audit(ctx, tx, t); err != nil {
 			return nil, err
 		}
 		payerBalance, _, err := tx.Balance(ctx, t.UserID)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kiebot/kiebot/actors"
+	"github.com/kiebot/kiebot/actors/shop/operator"
 	"github.com/kiebot/kiebot/actors/telegram"
 
 	"github.com/go-telegram/bot/models"
@@ -51,6 +52,19 @@ type Config struct {
 	// WakeJobs tells the jobs actor a job was created (never blocks).
 	WakeJobs func(jobID int64)
 	Now      func() time.Time
+
+	// Operator carries out and audits the console's changes and answers
+	// its reads. Default: one for AdminIDs and Pricer, reading Kie's
+	// balance from Kie with a one-minute cache.
+	Operator *operator.Service
+	// Catalogue is the live copy of models switched off at runtime, for
+	// the menus; nil hides none (a confirmation still re-reads the switch
+	// in its transaction). Its Run belongs to the caller.
+	Catalogue *Catalogue
+	// AdminSections is the admin menu, in order; default
+	// fsm.DefaultAdminSections(). Broadcasts are wired here once fsm has
+	// their screens.
+	AdminSections []fsm.AdminSection
 }
 
 // Shop is the bot's update handler: it runs each update through the
@@ -61,6 +75,7 @@ type Config struct {
 type Shop struct {
 	cfg Config
 	log *slog.Logger
+	op  *operator.Service
 
 	mu       sync.Mutex
 	limiters map[int64]*userLimiter
@@ -88,10 +103,27 @@ func New(cfg Config) *Shop {
 	if cfg.WakeJobs == nil {
 		cfg.WakeJobs = func(int64) {}
 	}
-	return &Shop{cfg: cfg, log: cfg.Logger.With("component", "shop"), limiters: map[int64]*userLimiter{}}
+	if cfg.Operator == nil {
+		cfg.Operator = operator.New(operator.Config{AdminIDs: cfg.AdminIDs, Pricer: cfg.Pricer, Logger: cfg.Logger, Now: cfg.Now,
+			Kie: operator.NewKieCredits(cfg.Kie, time.Minute, cfg.Now)})
+	}
+	if cfg.AdminSections == nil {
+		cfg.AdminSections = fsm.DefaultAdminSections()
+	}
+	return &Shop{cfg: cfg, log: cfg.Logger.With("component", "shop"), op: cfg.Operator, limiters: map[int64]*userLimiter{}}
 }
 
-func (sh *Shop) isAdmin(id int64) bool { return slices.Contains(sh.cfg.AdminIDs, id) }
+// isAdmin is the one admin check: the operator service's, which also
+// guards every change it makes.
+func (sh *Shop) isAdmin(id int64) bool { return sh.op.IsAdmin(id) }
+
+// switchedOff is this step's view of the models switched off at runtime.
+func (sh *Shop) switchedOff() map[string]bool {
+	if sh.cfg.Catalogue == nil {
+		return nil
+	}
+	return sh.cfg.Catalogue.Off()
+}
 
 // Handle implements actors.UpdateHandler.
 func (sh *Shop) Handle(ctx context.Context, s actors.Session, upd *models.Update) (actors.Step, error) {
@@ -99,7 +131,7 @@ func (sh *Shop) Handle(ctx context.Context, s actors.Session, upd *models.Update
 	if from == nil {
 		return actors.Step{}, nil // channel posts and the like: nothing to do
 	}
-	lang, _, known, err := language(ctx, sh.cfg.Store, from.ID, from.LanguageCode)
+	lang, user, known, err := language(ctx, sh.cfg.Store, from.ID, from.LanguageCode)
 	if err != nil {
 		return actors.Step{}, err
 	}
@@ -134,6 +166,9 @@ func (sh *Shop) Handle(ctx context.Context, s actors.Session, upd *models.Update
 	if !ok {
 		return actors.Step{}, nil
 	}
+	if user.Banned() && !sh.isAdmin(from.ID) {
+		return sh.suspended(from.ID, chatID, lang, in), nil // and nothing else
+	}
 	if !sh.isAdmin(from.ID) && !sh.allow(from.ID) {
 		ops := []telegram.Op{screenOp(chatID, fsm.RateLimited(lang))}
 		if in.Kind == fsm.InputCallback {
@@ -142,7 +177,7 @@ func (sh *Shop) Handle(ctx context.Context, s actors.Session, upd *models.Update
 		return actors.Step{Ops: ops, Apply: welcome}, nil
 	}
 	if in.Kind == fsm.InputCommand && in.Command == "refund" && sh.isAdmin(from.ID) {
-		return sh.adminRefund(ctx, chatID, lang, in.Arg)
+		return sh.adminRefund(ctx, from.ID, chatID, lang, in.Arg)
 	}
 
 	env := fsm.Env{
@@ -150,6 +185,11 @@ func (sh *Shop) Handle(ctx context.Context, s actors.Session, upd *models.Update
 		Registry: sh.cfg.Pricer.Registry(), Pricer: sh.cfg.Pricer, FreeDailyLimit: sh.cfg.FreeDailyLimit,
 		StarsPackages: sh.cfg.StarsPackages, KopecksPerStar: sh.cfg.KopecksPerStar, MaxRunningJobs: sh.cfg.MaxRunningJobs,
 		Now: sh.cfg.Now(), Facts: storeFacts{ctx: ctx, st: sh.cfg.Store, userID: from.ID, welcome: max(sh.cfg.WelcomeBalance, 0)}, SupportContact: sh.cfg.SupportContact,
+		SwitchedOff: sh.switchedOff(),
+	}
+	if env.IsAdmin {
+		env.AdminSections = sh.cfg.AdminSections
+		env.Admin = consoleFacts{ctx: ctx, op: sh.op, st: sh.cfg.Store, log: sh.log}
 	}
 	res, err := fsm.Step(env, s.State, s.Data, in)
 	if err != nil {
@@ -186,6 +226,9 @@ func (sh *Shop) command(ctx context.Context, step actors.Step, cmd fsm.Command, 
 		})
 	case fsm.CreateInvoice:
 		then(func(ctx context.Context, tx *store.Tx) ([]telegram.Op, error) {
+			if refused, err := sh.refusedForBan(ctx, tx, userID, chatID, lang); refused != nil || err != nil {
+				return refused, err
+			}
 			t, err := tx.CreateTopUp(ctx, store.NewTopUp{UserID: userID, Stars: c.Stars, Kopecks: c.Kopecks})
 			if err != nil {
 				return nil, err
@@ -210,6 +253,13 @@ func (sh *Shop) command(ctx context.Context, step actors.Step, cmd fsm.Command, 
 		if apply != nil {
 			then(apply)
 			step.AfterCommit = after
+		}
+	case fsm.AdminAct:
+		then(func(ctx context.Context, tx *store.Tx) ([]telegram.Op, error) {
+			return sh.act(ctx, tx, c, userID, chatID, lang, in)
+		})
+		if (c.Kind == fsm.ActModelOff || c.Kind == fsm.ActModelOn) && sh.cfg.Catalogue != nil {
+			step.AfterCommit = sh.cfg.Catalogue.Kick // this instance need not wait for the NOTIFY
 		}
 	default:
 		return actors.Step{}, fmt.Errorf("unknown command %T", cmd)
@@ -259,6 +309,17 @@ func (sh *Shop) createJob(ctx context.Context, c fsm.CreateJob, userID, chatID i
 	}
 	var created int64
 	apply = func(ctx context.Context, tx *store.Tx) ([]telegram.Op, error) {
+		// The screen may be older than an admin's ban or switch: the
+		// database, read in this transaction, has the last word.
+		banned, off, err := tx.OrderBlocks(ctx, userID, model.ID())
+		switch {
+		case err != nil:
+			return nil, err
+		case banned && !sh.isAdmin(userID):
+			return []telegram.Op{screenOp(chatID, fsm.Suspended(lang, sh.cfg.SupportContact))}, nil
+		case off:
+			return []telegram.Op{sh.replace(chatID, in, fsm.ModelUnavailable(lang))}, nil
+		}
 		job, isNew, err := tx.CreateJob(ctx, nj)
 		switch {
 		case errors.Is(err, store.ErrInsufficientFunds):
@@ -377,17 +438,39 @@ func inputOf(upd *models.Update) (fsm.Input, bool) {
 	if m == nil {
 		return fsm.Input{}, false
 	}
+	fwd := forwardOf(m)
 	if f := fileOf(m); f != nil {
-		return fsm.Input{Kind: fsm.InputFile, File: f, Text: m.Caption}, true
+		return fsm.Input{Kind: fsm.InputFile, File: f, Text: m.Caption, Forward: fwd}, true
 	}
-	if name, arg := command(m.Text); name != "" {
+	if name, arg := command(m.Text); name != "" && fwd == nil {
 		return fsm.Input{Kind: fsm.InputCommand, Command: name, Arg: arg}, true
 	}
 	if m.Text != "" {
-		return fsm.Input{Kind: fsm.InputText, Text: m.Text}, true
+		return fsm.Input{Kind: fsm.InputText, Text: m.Text, Forward: fwd}, true
 	}
 	// Stickers, locations, contacts…: shown the hint as unknown text.
-	return fsm.Input{Kind: fsm.InputText, Text: ""}, true
+	return fsm.Input{Kind: fsm.InputText, Text: "", Forward: fwd}, true
+}
+
+// forwardOf is where a forwarded message came from (nil for one that was
+// not forwarded).
+func forwardOf(m *models.Message) *fsm.Forward {
+	o := m.ForwardOrigin
+	if o == nil {
+		return nil
+	}
+	switch {
+	case o.MessageOriginUser != nil:
+		u := o.MessageOriginUser.SenderUser
+		return &fsm.Forward{Kind: "user", UserID: u.ID, Name: strings.TrimSpace(u.FirstName + " " + u.LastName)}
+	case o.MessageOriginHiddenUser != nil:
+		return &fsm.Forward{Kind: "hidden_user", Name: o.MessageOriginHiddenUser.SenderUserName}
+	case o.MessageOriginChat != nil:
+		return &fsm.Forward{Kind: "chat"}
+	case o.MessageOriginChannel != nil:
+		return &fsm.Forward{Kind: "channel"}
+	}
+	return &fsm.Forward{Kind: string(o.Type)}
 }
 
 func fileOf(m *models.Message) *fsm.File {

@@ -76,9 +76,9 @@ func startup(ctx context.Context, e env, stderr io.Writer) (cfg Config, log *slo
 
 // serve builds the actors and runs them in one group: the signal handler,
 // the leader (whose terms run the term supervisor: poller, dispatcher with
-// per-user conversation actors, the shop's jobs actor) and the HTTP server,
+// per-user conversation actors, the shop's jobs actor), the HTTP server,
 // which outlives the leader so the webhook stores updates until the lock is
-// released.
+// released, and the shop's catalogue of models switched off at runtime.
 func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool) error {
 	st := store.New(pool, cfg.BotID)
 	metrics := actors.NewMetrics(version, pool)
@@ -104,10 +104,13 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 		return fmt.Errorf("kie client: %w", err)
 	}
 	callbackKey := []byte(cfg.WebhookSecret + ":kie")
+	// Models switched off by an admin, kept current on every instance.
+	catalogue := shop.NewCatalogue(shop.CatalogueConfig{Store: st, ConnConfig: connConfig, Logger: log})
 	handler := shop.New(shop.Config{
 		Store: st, Telegram: tg, Kie: kc, Pricer: pricer, Logger: log,
 		AdminIDs: cfg.AdminIDs, FreeDailyLimit: cfg.FreeDailyLimit, StarsPackages: cfg.StarsPackages,
 		KopecksPerStar: cfg.StarsRUBRate, WelcomeBalance: cfg.WelcomeBalance, SupportContact: cfg.SupportContact,
+		Catalogue:   catalogue,
 		JobTimeouts: map[pricing.Media]time.Duration{"image": cfg.JobTimeoutImage, "audio": cfg.JobTimeoutAudio, "video": cfg.JobTimeoutVideo},
 		WakeJobs: func(id int64) {
 			select {
@@ -201,6 +204,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 	{
 		ctx, cancel := context.WithCancel(ctx)
 		g.Add(func() error { return httpSrv.Run(ctx) }, func(error) { cancel() })
+	}
+	{
+		ctx, cancel := context.WithCancel(ctx)
+		g.Add(func() error { return catalogue.Run(ctx) }, func(error) { cancel() })
 	}
 	return runBounded(&g, cfg.ShutdownTimeout, log)
 }
