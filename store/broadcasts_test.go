@@ -486,7 +486,7 @@ func TestKieFundsAndFailingModels(t *testing.T) {
 	if err != nil || saved.ReadAt.IsZero() {
 		t.Fatal(err)
 	}
-	if got, err := b.s.KieBalance(b.ctx); err != nil || got.CreditsMicro != 812_500_000 || !got.ReadAt.Equal(saved.ReadAt) {
+	if got, err := b.s.KieBalance(b.ctx); err != nil || got.CreditsMicro != 812_500_000 || !got.ReadAt.Equal(saved.ReadAt) || got.Age < 0 || got.Age > time.Minute {
 		t.Fatalf("KieBalance = %+v, %v", got, err)
 	}
 	b.exec(t, `UPDATE bot_users SET balance_kopecks = 10000`)
@@ -504,7 +504,9 @@ func TestKieFundsAndFailingModels(t *testing.T) {
 	}
 	b.exec(t, `INSERT INTO jobs (bot_id, user_id, chat_id, model_id, price_kopecks, idempotency_key, state, deadline, finished_at)
 		VALUES (68, 1, 1, 'other', 0, 'o1', 'failed', now(), now())`)
-	if bal, known, committed, err := b.s.KieFunds(b.ctx); err != nil || !known || bal.CreditsMicro != 812_500_000 || committed != 4_000_000 {
+	b.exec(t, `UPDATE kie_balance SET read_at = now() - interval '2 days 3 hours'`)
+	if bal, known, committed, err := b.s.KieFunds(b.ctx); err != nil || !known || bal.CreditsMicro != 812_500_000 || committed != 4_000_000 ||
+		bal.Age < 51*time.Hour || bal.Age > 52*time.Hour {
 		t.Fatalf("KieFunds = %+v, %v, %d, %v; want 2 unfinished jobs of 2 credits", bal, known, committed, err)
 	}
 	got, err := b.s.FailingModels(b.ctx, 3, 10)

@@ -7,10 +7,12 @@ import (
 )
 
 // KieBalance is Kie's credit balance as last read, in micro-credits (the
-// unit of kie.Credits), with the database time of the reading.
+// unit of kie.Credits), with the database time of the reading and its age
+// by the database clock when it was loaded.
 type KieBalance struct {
 	CreditsMicro int64
 	ReadAt       time.Time
+	Age          time.Duration
 }
 
 // SaveKieBalance records a fresh reading of Kie's balance.
@@ -29,7 +31,8 @@ func (q *queries) SaveKieBalance(ctx context.Context, creditsMicro int64) (KieBa
 // KieBalance is the last reading (ErrNotFound before the first).
 func (q *queries) KieBalance(ctx context.Context) (KieBalance, error) {
 	var b KieBalance
-	err := q.db.QueryRow(ctx, `SELECT credits_micro, read_at FROM kie_balance WHERE bot_id = $1`, q.botID).Scan(&b.CreditsMicro, &b.ReadAt)
+	err := q.db.QueryRow(ctx, `SELECT credits_micro, read_at, now() - read_at FROM kie_balance WHERE bot_id = $1`, q.botID).
+		Scan(&b.CreditsMicro, &b.ReadAt, &b.Age)
 	if err != nil {
 		return KieBalance{}, fmt.Errorf("load kie balance: %w", interpret(err))
 	}
@@ -43,16 +46,17 @@ func (q *queries) KieBalance(ctx context.Context) (KieBalance, error) {
 func (q *queries) KieFunds(ctx context.Context) (bal KieBalance, known bool, committedMicro int64, err error) {
 	var credits *int64
 	var readAt *time.Time
+	var age *time.Duration
 	err = q.db.QueryRow(ctx, `
-		SELECT (SELECT credits_micro FROM kie_balance WHERE bot_id = $1),
-		       (SELECT read_at FROM kie_balance WHERE bot_id = $1),
-		       coalesce((SELECT sum(cost_micro_credits) FROM jobs WHERE bot_id = $1 AND finished_at IS NULL), 0)::bigint`,
-		q.botID).Scan(&credits, &readAt, &committedMicro)
+		SELECT b.credits_micro, b.read_at, now() - b.read_at,
+		       coalesce((SELECT sum(cost_micro_credits) FROM jobs WHERE bot_id = $1 AND finished_at IS NULL), 0)::bigint
+		  FROM (SELECT 1) one LEFT JOIN kie_balance b ON b.bot_id = $1`,
+		q.botID).Scan(&credits, &readAt, &age, &committedMicro)
 	if err != nil {
 		return KieBalance{}, false, 0, fmt.Errorf("read kie funds: %w", interpret(err))
 	}
-	if credits == nil || readAt == nil {
+	if credits == nil || readAt == nil || age == nil {
 		return KieBalance{}, false, committedMicro, nil
 	}
-	return KieBalance{CreditsMicro: *credits, ReadAt: *readAt}, true, committedMicro, nil
+	return KieBalance{CreditsMicro: *credits, ReadAt: *readAt, Age: *age}, true, committedMicro, nil
 }
