@@ -58,6 +58,7 @@ type rawConfig struct {
 	KieUploadURL      string `env:"KIE_UPLOAD_URL, default=https://kieai.redpandaai.co"`
 	KieWebhookHMACKey string `env:"KIE_WEBHOOK_HMAC_KEY"`
 	SupportContact    string `env:"SUPPORT_CONTACT"`
+	Ops               rawOps // config_ops.go
 }
 
 // Config is kiebot's validated configuration. Only main reads the
@@ -105,6 +106,8 @@ type Config struct {
 	KieUploadURL      string
 	KieWebhookHMACKey string
 	SupportContact    string // shown by /paysupport, e.g. "@shop_help"
+
+	Ops OpsConfig // broadcasts, alerts, the Kie balance watch (config_ops.go)
 }
 
 var (
@@ -256,6 +259,7 @@ func parseConfig(raw rawConfig, hostname func() (string, error)) (Config, error)
 		}
 	}
 	c.StarsPackages = pk
+	c.Ops = parseOps(raw.Ops, &problems)
 
 	if _, err := logging.ParseLevel(c.LogLevel); err != nil {
 		bad("LOG_LEVEL: %v", err)
@@ -384,7 +388,7 @@ func (c Config) summary() [][2]string {
 	if c.KieWebhookHMACKey != "" {
 		hmacKey = logging.Mask(c.KieWebhookHMACKey)
 	}
-	return [][2]string{
+	return append([][2]string{
 		{"TELEGRAM_BOT_TOKEN", logging.Mask(c.TelegramToken)},
 		{"bot id", strconv.FormatInt(c.BotID, 10)},
 		{"KIE_API_KEY", logging.Mask(c.KieAPIKey)},
@@ -413,7 +417,7 @@ func (c Config) summary() [][2]string {
 		{"KIE_UPLOAD_URL", c.KieUploadURL},
 		{"KIE_WEBHOOK_HMAC_KEY", hmacKey},
 		{"SUPPORT_CONTACT", cmpOrString(c.SupportContact, "(unset: /paysupport asks users to write in the chat)")},
-	}
+	}, c.Ops.summary()...)
 }
 
 // redactDSN hides the password of a postgres URL or key=value DSN.

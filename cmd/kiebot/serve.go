@@ -104,6 +104,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 		return fmt.Errorf("kie client: %w", err)
 	}
 	callbackKey := []byte(cfg.WebhookSecret + ":kie")
+	ops := buildOps(cfg, log, st, tg, kc, metrics)
 	handler := shop.New(shop.Config{
 		Store: st, Telegram: tg, Kie: kc, Pricer: pricer, Logger: log,
 		AdminIDs: cfg.AdminIDs, FreeDailyLimit: cfg.FreeDailyLimit, StarsPackages: cfg.StarsPackages,
@@ -115,6 +116,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 			default: // the jobs actor's sweep picks it up
 			}
 		},
+		CheckKieFunds: ops.kieWatch.Check,
 	})
 	jobs := shop.NewJobs(shop.JobsConfig{
 		Store: st, Kie: kc, Telegram: tg, Registry: pricer.Registry(), Logger: log,
@@ -133,7 +135,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 			Store: st, Telegram: tg, Handler: handler, PreCheckout: handler,
 			Logger: log, Metrics: metrics, ConnConfig: connConfig,
 		},
-		Workers: []actors.Worker{{Name: "jobs", Run: jobs.Run}},
+		Workers: append([]actors.Worker{{Name: "jobs", Run: jobs.Run}}, ops.workers()...),
 		Wake:    wake,
 	})
 	leader := actors.NewLeader(actors.LeaderConfig{
