@@ -57,20 +57,22 @@ type senderHooks struct {
 // # The sending budget
 //
 // Telegram lets a bot send about 30 messages a second in all. The sender
-// is a single goroutine behind a token bucket of Rate per second with a
-// burst of one (default 25, progress edits included), so however many
+// is a single goroutine behind a token bucket of Rate per second
+// (default 25, progress edits included) whose burst is a twentieth of it,
+// at least one — so no second ever sees more than 1.05 × Rate + 1 calls,
+// while a late wake-up at high rates is made up — and however many
 // recipients are pending a broadcast never takes more than Rate of that
-// budget, and replies to users — each sent by its own user's actor —
-// keep the remaining ~5 a second, which is far more than conversations
-// use at once. A 429 pauses the whole sender for its retry_after (the
-// recipients in hand go back to pending), which leaves the whole budget
-// to the replies while Telegram is cross.
+// budget. Replies to users, each sent by its own user's actor, keep the
+// remaining ~5 a second, far more than conversations use at once. A 429
+// pauses the whole sender for its retry_after (the recipients in hand go
+// back to pending), which leaves the whole budget to the replies while
+// Telegram is cross.
 func (b *Broadcasts) Run(ctx context.Context, t actors.Term) error {
-	limit := rate.Limit(b.cfg.Rate)
+	limit, burst := rate.Limit(b.cfg.Rate), max(1, int(b.cfg.Rate/20))
 	if math.IsInf(b.cfg.Rate, 1) {
-		limit = rate.Inf
+		limit, burst = rate.Inf, 1
 	}
-	s := &sender{b: b, epoch: t.Epoch, log: b.log.With("epoch", t.Epoch), limiter: rate.NewLimiter(limit, 1), noEdits: map[int64]bool{}}
+	s := &sender{b: b, epoch: t.Epoch, log: b.log.With("epoch", t.Epoch), limiter: rate.NewLimiter(limit, burst), noEdits: map[int64]bool{}}
 	tick := time.NewTicker(b.cfg.CheckEvery)
 	defer tick.Stop()
 	for {
