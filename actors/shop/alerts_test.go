@@ -16,6 +16,8 @@ import (
 	"github.com/kiebot/kiebot/store/storetest"
 )
 
+// Not parallel: see the note in broadcast_test.go.
+
 // alertsBundle is two instances' Alerters on one database and one fake
 // Bot API, with two admins.
 type alertsBundle struct {
@@ -59,7 +61,6 @@ func text(s string) func(fsm.Lang) string { return func(fsm.Lang) string { retur
 // raises it and however often; the next one after the window says how
 // many were held back.
 func TestAlertsAreDeduplicatedAcrossInstances(t *testing.T) {
-	t.Parallel()
 	ab := setupAlerts(t, AlertsConfig{Window: time.Hour})
 	for range 3 {
 		for _, al := range []*Alerter{ab.a, ab.b} {
@@ -92,7 +93,6 @@ func TestAlertsAreDeduplicatedAcrossInstances(t *testing.T) {
 // An alert no admin could receive is unclaimed, so it goes out next time;
 // an admin who blocked the bot does not stop the others getting it.
 func TestAlertsNoAdminReceivedAreRetried(t *testing.T) {
-	t.Parallel()
 	ab := setupAlerts(t, AlertsConfig{})
 	ab.s.Bot.User(ab.admins[0]).Block()
 	if sent, err := ab.a.Alert(ab.ctx, "k", text("one admin")); !sent || err != nil {
@@ -111,7 +111,6 @@ func TestAlertsNoAdminReceivedAreRetried(t *testing.T) {
 // Distinct keys together are capped per instance, so a storm of them
 // cannot flood the admins.
 func TestAlertsAreRateLimited(t *testing.T) {
-	t.Parallel()
 	ab := setupAlerts(t, AlertsConfig{PerMinute: 3})
 	sent := 0
 	for _, key := range []string{"a", "b", "c", "d", "e"} {
@@ -135,7 +134,6 @@ func TestAlertsAreRateLimited(t *testing.T) {
 // The engine's stuck-update hook: one alert per update, whatever the
 // number of attempts reported, with the error escaped.
 func TestMoneyUpdateStuck(t *testing.T) {
-	t.Parallel()
 	ab := setupAlerts(t, AlertsConfig{})
 	for attempts := 5; attempts <= 7; attempts++ {
 		ab.a.MoneyUpdateStuck(ab.ctx, 55, 900100, "successful_payment", attempts, errors.New(`insert <topup>: "deadlock"`))
@@ -156,7 +154,6 @@ func TestMoneyUpdateStuck(t *testing.T) {
 
 // A model failing at least X of its last N jobs is reported once per window.
 func TestModelFailureAlert(t *testing.T) {
-	t.Parallel()
 	ab := setupAlerts(t, AlertsConfig{ModelFailures: 3, ModelJobs: 5})
 	for i, state := range []string{"succeeded", "failed", "failed", "expired", "failed"} {
 		if _, err := ab.s.st.Pool().Exec(ab.ctx, `
@@ -178,7 +175,6 @@ func TestModelFailureAlert(t *testing.T) {
 
 // With leadership alerts on, the admins hear which instance leads.
 func TestLeadershipAlert(t *testing.T) {
-	t.Parallel()
 	const admin int64 = 7100
 	s := newShop(t, shopOptions{admins: []int64{admin}, alerts: AlertsConfig{Leadership: true}})
 	ctx := actorstest.Context(t, time.Minute)

@@ -20,6 +20,12 @@ import (
 	"github.com/kiebot/kiebot/store"
 )
 
+// The operator's tests (broadcasts, alerts, the Kie watch, metrics) do
+// not call t.Parallel: they run one at a time before the package's
+// parallel tests, each with instances of its own. Queued among those they
+// would hold up tests whose deadlines start before their subtests are
+// scheduled (on two cores, two run at a time).
+
 // broadcastAdmin is the admin who runs the tests' broadcasts.
 const broadcastAdmin int64 = 4242
 
@@ -116,6 +122,19 @@ func progressMessage(ctx context.Context, t testing.TB, tg *telegram.Client, cha
 	return store.ProgressRef{ChatID: chatID, MessageID: int64(m.ID)}
 }
 
+// waitProgress waits until the progress message shows sub and returns it.
+func (s *shop) waitProgress(ctx context.Context, ref store.ProgressRef, sub string) telegramtest.Message {
+	s.T.Helper()
+	m, err := s.Bot.WaitMessage(ctx, ref.ChatID, func(m telegramtest.Message) bool {
+		return m.ID == int(ref.MessageID) && strings.Contains(m.Text, sub)
+	})
+	if err != nil {
+		cur, _ := s.Bot.Message(ref.ChatID, int(ref.MessageID))
+		s.T.Fatalf("the progress message never showed %q: %v; it reads %q", sub, err, cur.Text)
+	}
+	return m
+}
+
 // startBroadcast creates, previews and starts a broadcast of text to
 // everyone through api.
 func startBroadcast(ctx context.Context, t testing.TB, api *Broadcasts, text string, progress store.ProgressRef) store.Broadcast {
@@ -170,7 +189,6 @@ func maxPerWindow(times []time.Time, w time.Duration) int {
 // everyone but the recipients the dead sender had in hand (unknown) gets
 // it exactly once, and the fake Bot API never sees more than the rate.
 func TestBroadcastFailoverSendsEveryoneAtMostOnce(t *testing.T) {
-	t.Parallel()
 	for _, how := range []string{"stopped", "lock connection killed"} {
 		t.Run(how, func(t *testing.T) {
 			t.Parallel()
@@ -257,8 +275,8 @@ func TestBroadcastFailoverSendsEveryoneAtMostOnce(t *testing.T) {
 			if err != nil || p.Sent != int64(sent) || p.Unknown != int64(unknown) || p.Left() != 0 || p.State != store.BroadcastDone {
 				t.Fatalf("Progress = %+v, %v", p, err)
 			}
-			m, _ := s.Bot.Message(broadcastAdmin, int(progress.MessageID))
-			if want := fmt.Sprintf("Sent: %d of %d", sent, users); !strings.Contains(m.Text, want) || !strings.Contains(m.Text, "done") ||
+			m := s.waitProgress(ctx, progress, "done")
+			if want := fmt.Sprintf("Sent: %d of %d", sent, users); !strings.Contains(m.Text, want) ||
 				!strings.Contains(m.Text, fmt.Sprintf("unknown: %d", unknown)) {
 				t.Fatalf("the progress message reads %q; want %q, done", m.Text, want)
 			}
@@ -279,7 +297,6 @@ func TestBroadcastFailoverSendsEveryoneAtMostOnce(t *testing.T) {
 // A 429 pauses the whole sender for its retry_after; the recipient in
 // hand is sent afterwards, once.
 func TestBroadcastHonoursRetryAfter(t *testing.T) {
-	t.Parallel()
 	s := newShop(t, shopOptions{admins: []int64{broadcastAdmin}, broadcast: BroadcastsConfig{BatchSize: 5}})
 	ctx := actorstest.Context(t, time.Minute)
 	s.addAdmin(ctx)
@@ -352,7 +369,6 @@ func TestBroadcastHonoursRetryAfter(t *testing.T) {
 // A user who blocked the bot gets 403; they are recorded as blocked, the
 // next broadcast leaves them out — until they write to the bot again.
 func TestBroadcastSkipsUsersWhoBlockedTheBot(t *testing.T) {
-	t.Parallel()
 	s := newShop(t, shopOptions{admins: []int64{broadcastAdmin}})
 	ctx := actorstest.Context(t, time.Minute)
 	s.addAdmin(ctx)
@@ -420,7 +436,6 @@ func TestBroadcastSkipsUsersWhoBlockedTheBot(t *testing.T) {
 // Bad HTML is caught by Telegram at the preview, in the admin's chat;
 // such a broadcast cannot start. A good one previews as users will see it.
 func TestBroadcastPreviewCatchesBadHTML(t *testing.T) {
-	t.Parallel()
 	s := newShop(t, shopOptions{admins: []int64{broadcastAdmin}})
 	ctx := actorstest.Context(t, time.Minute)
 	s.addAdmin(ctx)
@@ -466,7 +481,6 @@ func TestBroadcastPreviewCatchesBadHTML(t *testing.T) {
 // ends it for good with the rest unsent. The admin's progress message
 // follows each step.
 func TestBroadcastPauseResumeCancel(t *testing.T) {
-	t.Parallel()
 	const users, batch = 40, 5
 	s := newShop(t, shopOptions{admins: []int64{broadcastAdmin}, broadcast: BroadcastsConfig{BatchSize: batch}})
 	ctx := actorstest.Context(t, time.Minute)
@@ -571,7 +585,6 @@ func TestBroadcastPauseResumeCancel(t *testing.T) {
 // The sender edits the admin's progress message at most every
 // ProgressEvery (by its clock) and once more at the end.
 func TestBroadcastProgressEditsAreSpaced(t *testing.T) {
-	t.Parallel()
 	const users, batch = 50, 5
 	var clock atomic.Int64 // seconds; each send takes one
 	now := func() time.Time { return time.Unix(1_700_000_000+clock.Load(), 0) }
@@ -588,7 +601,7 @@ func TestBroadcastProgressEditsAreSpaced(t *testing.T) {
 	s.waitBroadcast(ctx, bc.ID, store.BroadcastDone)
 	// After the batches ending at 5 s (the first), 15, 25, 35 and 45 s,
 	// and at the end.
-	m, _ := s.Bot.Message(broadcastAdmin, int(progress.MessageID))
+	m := s.waitProgress(ctx, progress, "done")
 	if len(m.Edits) != 6 || !strings.Contains(m.Text, "Sent: 50 of 50") {
 		var versions []string
 		for _, e := range m.Edits {
@@ -602,7 +615,6 @@ func TestBroadcastProgressEditsAreSpaced(t *testing.T) {
 }
 
 func TestDraftValidate(t *testing.T) {
-	t.Parallel()
 	ok := Draft{Text: "<b>Hi</b>", CreatedBy: 1}
 	long := strings.Repeat("я", maxTextChars)
 	tests := []struct {
@@ -642,7 +654,6 @@ func TestDraftValidate(t *testing.T) {
 }
 
 func TestClassifySend(t *testing.T) {
-	t.Parallel()
 	wrap := func(err error) error { return fmt.Errorf("%w: send: %w", telegram.ErrPermanent, err) }
 	tests := []struct {
 		name string

@@ -71,7 +71,7 @@ type shopOptions struct {
 	ttl                      time.Duration // leader lease; default a minute
 	pollMax                  time.Duration // jobs' slowest poll; default 100 ms
 	// The operator's background work. broadcast configures the sender
-	// (Rate default 1000/s, CheckEvery 50 ms); startShop's senderHooks
+	// (Rate default 1000/s, CheckEvery 500 ms); startShop's senderHooks
 	// apply to its instance only. kieEvery turns the Kie balance watch on
 	// (off by default); alerts configures the admins' alerts.
 	broadcast   BroadcastsConfig
@@ -212,7 +212,7 @@ func (s *shop) startShop(name string, opts shopOptions) *actorstest.Instance {
 		bcfg := o.broadcast
 		bcfg.Store, bcfg.Telegram, bcfg.Logger = st, tg, log
 		bcfg.Rate = cmp.Or(bcfg.Rate, 1000)
-		bcfg.CheckEvery = cmp.Or(bcfg.CheckEvery, 50*time.Millisecond)
+		bcfg.CheckEvery = cmp.Or(bcfg.CheckEvery, 500*time.Millisecond)
 		bcs := NewBroadcasts(bcfg)
 		bcs.hooks = o.senderHooks
 		sh := New(Config{

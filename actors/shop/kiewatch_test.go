@@ -13,13 +13,14 @@ import (
 	"github.com/kiebot/kiebot/store"
 )
 
+// Not parallel: see the note in broadcast_test.go.
+
 // When Kie's last known balance cannot cover an order — counting what the
 // orders still running will take — the order is refused as temporarily
 // unavailable before anything is held or uploaded; the admins hear of
 // the low balance and of the refusal; once the balance is read again
 // after a top-up, orders go through.
 func TestOrderRefusedWhenKieCannotCoverIt(t *testing.T) {
-	t.Parallel()
 	const admin, welcome = 7200, 10_00
 	s := newShop(t, shopOptions{welcome: welcome, admins: []int64{admin}, kieEvery: time.Hour, kieBelow: kie.CreditsFromInt(1000)})
 	ctx := actorstest.Context(t, time.Minute)
@@ -89,7 +90,6 @@ func TestOrderRefusedWhenKieCannotCoverIt(t *testing.T) {
 
 // A balance never read, or read too long ago, is unknown: orders pass.
 func TestKieCheckAllowsWhenTheBalanceIsUnknown(t *testing.T) {
-	t.Parallel()
 	s := newShop(t, shopOptions{})
 	ctx := actorstest.Context(t, time.Minute)
 	s.startShop("a", shopOptions{}) // the watch is off

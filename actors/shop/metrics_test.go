@@ -17,6 +17,8 @@ import (
 	"github.com/kiebot/kiebot/store/storetest"
 )
 
+// Not parallel: see the note in broadcast_test.go.
+
 // metricValue finds a gathered sample by name and labels ("" value: any).
 func metricValue(t *testing.T, families []*dto.MetricFamily, name string, labels map[string]string) (float64, bool) {
 	t.Helper()
@@ -43,7 +45,6 @@ func metricValue(t *testing.T, families []*dto.MetricFamily, name string, labels
 // The business metrics are the database's totals, the same on every
 // instance: checked here against queries of the source tables.
 func TestBusinessMetricsReadTheDatabase(t *testing.T) {
-	t.Parallel()
 	ctx := context.Background()
 	st := storetest.NewStore(t, 71)
 	for u := int64(1); u <= 3; u++ {
