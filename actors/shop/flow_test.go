@@ -20,7 +20,6 @@ func TestShopEveryCategoryEndToEnd(t *testing.T) {
 	t.Parallel()
 	const welcome = 200_00
 	s := newShop(t, shopOptions{welcome: welcome})
-	ctx := actorstest.Context(t, 90*time.Second)
 	s.startShop("a", shopOptions{})
 
 	cases := []struct {
@@ -53,6 +52,9 @@ func TestShopEveryCategoryEndToEnd(t *testing.T) {
 		for _, tc := range cases {
 			t.Run(strings.ReplaceAll(tc.model, "/", "_"), func(t *testing.T) {
 				t.Parallel()
+				// The deadline starts when the subtest runs, not when it
+				// was queued behind the package's other parallel tests.
+				ctx := actorstest.Context(t, 90*time.Second)
 				c := s.newClient(ctx, "Ann", "en")
 				c.t = t
 				confirmation := c.mustOrder(tc.model)
@@ -119,7 +121,7 @@ func TestShopEveryCategoryEndToEnd(t *testing.T) {
 			})
 		}
 	})
-	s.checkBooks(ctx)
+	s.checkBooks(actorstest.Context(t, 30*time.Second))
 }
 
 func jobsOf(js []shopJob, userID int64) []shopJob {
@@ -179,7 +181,6 @@ func TestShopFirstMessageCanBeAnything(t *testing.T) {
 	t.Parallel()
 	const welcome = 30_00
 	s := newShop(t, shopOptions{welcome: welcome})
-	ctx := actorstest.Context(t, 60*time.Second)
 	s.startShop("a", shopOptions{})
 	cases := []struct {
 		name string
@@ -200,6 +201,7 @@ func TestShopFirstMessageCanBeAnything(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
+			ctx := actorstest.Context(t, 60*time.Second) // from when the subtest runs
 			c := s.newClient(ctx, "Ann", "en")
 			c.t = t
 			since := c.mark()
