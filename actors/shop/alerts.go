@@ -104,7 +104,7 @@ const (
 func (a *Alerter) Alert(ctx context.Context, key string, text func(fsm.Lang) string) (bool, error) {
 	log := a.log.With("alert", key)
 	en := text(fsm.EN)
-	log.Warn("alerts: "+stripTags(en), "admins", len(a.cfg.AdminIDs))
+	log.Warn("alerts: alert", "text", stripTags(en), "admins", len(a.cfg.AdminIDs))
 	if len(a.cfg.AdminIDs) == 0 {
 		return false, nil
 	}

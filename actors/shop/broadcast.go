@@ -248,10 +248,10 @@ func (b *Broadcasts) Preview(ctx context.Context, id, adminChatID int64) (store.
 	err = b.deliver(sctx, adminChatID, bc)
 	cancel()
 	if err != nil {
-		if errors.Is(err, bot.ErrorBadRequest) {
+		if refusesContent(err) {
 			return store.Broadcast{}, fmt.Errorf("preview broadcast %d: %w: %s", id, ErrBadContent, telegramDescription(err))
 		}
-		return store.Broadcast{}, fmt.Errorf("preview broadcast %d: %w", id, err)
+		return store.Broadcast{}, fmt.Errorf("preview broadcast %d in chat %d: %w", id, adminChatID, err)
 	}
 	var out store.Broadcast
 	err = b.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
@@ -461,6 +461,16 @@ func describeAudience(a store.Audience) string {
 		return "everyone"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// refusesContent: Telegram answered 400 about the message itself (its
+// HTML, length, photo or button), not about the chat it was sent to.
+func refusesContent(err error) bool {
+	if !errors.Is(err, bot.ErrorBadRequest) {
+		return false
+	}
+	d := strings.ToLower(err.Error())
+	return !strings.Contains(d, "chat not found") && !strings.Contains(d, "user not found") && !strings.Contains(d, "peer_id_invalid")
 }
 
 // telegramDescription is the Bot API's own words in a go-telegram/bot

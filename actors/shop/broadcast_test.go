@@ -682,3 +682,20 @@ func TestClassifySend(t *testing.T) {
 		t.Errorf("retry_after 3 waits %s", wait)
 	}
 }
+
+func TestRefusesContent(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want bool
+	}{
+		{fmt.Errorf("%w, Bad Request: can't parse entities: unexpected end tag", bot.ErrorBadRequest), true},
+		{fmt.Errorf("%w, Bad Request: message is too long", bot.ErrorBadRequest), true},
+		{fmt.Errorf("%w, Bad Request: chat not found", bot.ErrorBadRequest), false},
+		{fmt.Errorf("%w, Forbidden: bot was blocked by the user", bot.ErrorForbidden), false},
+		{errors.New("error do request: timeout"), false},
+	} {
+		if got := refusesContent(tt.err); got != tt.want {
+			t.Errorf("refusesContent(%v) = %v", tt.err, got)
+		}
+	}
+}
