@@ -375,12 +375,38 @@ func (c BroadcastCounts) Total() int64 {
 // Left is the recipients without an outcome yet.
 func (c BroadcastCounts) Left() int64 { return c.Pending + c.Attempting }
 
+// recipientStates are every RecipientState, in their lifecycle's order.
+var recipientStates = []RecipientState{RecipientPending, RecipientAttempting, RecipientSent, RecipientFailed,
+	RecipientBlocked, RecipientSkipped, RecipientUnknown}
+
+// count is the field counting state (nil for a state that does not exist).
+func (c *BroadcastCounts) count(state RecipientState) *int64 {
+	switch state {
+	case RecipientPending:
+		return &c.Pending
+	case RecipientAttempting:
+		return &c.Attempting
+	case RecipientSent:
+		return &c.Sent
+	case RecipientFailed:
+		return &c.Failed
+	case RecipientBlocked:
+		return &c.Blocked
+	case RecipientSkipped:
+		return &c.Skipped
+	case RecipientUnknown:
+		return &c.Unknown
+	}
+	return nil
+}
+
 // ByState lists the counts under their state names (for metrics).
 func (c BroadcastCounts) ByState() map[RecipientState]int64 {
-	return map[RecipientState]int64{
-		RecipientPending: c.Pending, RecipientAttempting: c.Attempting, RecipientSent: c.Sent, RecipientFailed: c.Failed,
-		RecipientBlocked: c.Blocked, RecipientSkipped: c.Skipped, RecipientUnknown: c.Unknown,
+	out := make(map[RecipientState]int64, len(recipientStates))
+	for _, s := range recipientStates {
+		out[s] = *c.count(s)
 	}
+	return out
 }
 
 // BroadcastCounts counts a broadcast's recipients by state.
@@ -397,21 +423,8 @@ func (q *queries) BroadcastCounts(ctx context.Context, id int64) (BroadcastCount
 		if err := rows.Scan(&state, &n); err != nil {
 			return BroadcastCounts{}, fmt.Errorf("count recipients of broadcast %d: %w", id, err)
 		}
-		switch state {
-		case RecipientPending:
-			c.Pending = n
-		case RecipientAttempting:
-			c.Attempting = n
-		case RecipientSent:
-			c.Sent = n
-		case RecipientFailed:
-			c.Failed = n
-		case RecipientBlocked:
-			c.Blocked = n
-		case RecipientSkipped:
-			c.Skipped = n
-		case RecipientUnknown:
-			c.Unknown = n
+		if p := c.count(state); p != nil {
+			*p = n
 		}
 	}
 	if err := rows.Err(); err != nil {

@@ -153,20 +153,20 @@ func startBroadcast(ctx context.Context, t testing.TB, api *Broadcasts, text str
 	return bc
 }
 
-// requestTimes drains what sub has queued (everything up to now; the
-// short wait only detects the end of the queue) and returns the times of
-// the answered calls of methods.
-func requestTimes(ctx context.Context, sub *telegramtest.Subscription, methods ...string) []time.Time {
-	var times []time.Time
+// requests drains what sub has queued (everything up to now; the short
+// wait only detects the end of the queue) and returns the answered calls
+// of method, in order.
+func requests(ctx context.Context, sub *telegramtest.Subscription, methods ...string) []telegramtest.Event {
+	var out []telegramtest.Event
 	for {
 		nctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
 		ev, err := sub.Next(nctx)
 		cancel()
 		if err != nil {
-			return times
+			return out
 		}
 		if ev.Kind == telegramtest.EventRequest && slices.Contains(methods, ev.Method) {
-			times = append(times, ev.Time)
+			out = append(out, ev)
 		}
 	}
 }
@@ -283,7 +283,10 @@ func TestBroadcastFailoverSendsEveryoneAtMostOnce(t *testing.T) {
 
 			// The rate, by the fake Bot API's own clock: every sendMessage
 			// and progress edit after the start.
-			times := requestTimes(ctx, sub, "sendMessage", "editMessageText")
+			var times []time.Time
+			for _, ev := range requests(ctx, sub, "sendMessage", "editMessageText") {
+				times = append(times, ev.Time)
+			}
 			if len(times) < sent {
 				t.Fatalf("recorded %d calls for %d sends", len(times), sent)
 			}
@@ -341,16 +344,7 @@ func TestBroadcastHonoursRetryAfter(t *testing.T) {
 	}
 	var refused time.Time
 	var after []time.Time
-	for {
-		nctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
-		ev, err := sub.Next(nctx)
-		cancel()
-		if err != nil {
-			break
-		}
-		if ev.Kind != telegramtest.EventRequest || ev.Method != "sendMessage" {
-			continue
-		}
+	for _, ev := range requests(ctx, sub, "sendMessage") {
 		switch {
 		case ev.Status == 429:
 			refused = ev.Time
@@ -406,14 +400,8 @@ func TestBroadcastSkipsUsersWhoBlockedTheBot(t *testing.T) {
 	// Telegram was asked once per blocked user: the second broadcast did
 	// not even try them.
 	forbidden := 0
-	for {
-		nctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
-		ev, err := sub.Next(nctx)
-		cancel()
-		if err != nil {
-			break
-		}
-		if ev.Kind == telegramtest.EventRequest && ev.Method == "sendMessage" && ev.Status == 403 {
+	for _, ev := range requests(ctx, sub, "sendMessage") {
+		if ev.Status == 403 {
 			forbidden++
 		}
 	}
