@@ -476,7 +476,7 @@ func TestClaimAlert(t *testing.T) {
 func TestKieFundsAndFailingModels(t *testing.T) {
 	t.Parallel()
 	b := setupBroadcasts(t, 68, 2)
-	if _, known, committed, err := b.s.KieFunds(b.ctx); err != nil || known || committed != 0 {
+	if _, known, committed, _, err := b.s.KieFunds(b.ctx, "k"); err != nil || known || committed != 0 {
 		t.Fatalf("KieFunds before any reading = %v, %d, %v", known, committed, err)
 	}
 	if _, err := b.s.KieBalance(b.ctx); !errors.Is(err, store.ErrNotFound) {
@@ -505,9 +505,12 @@ func TestKieFundsAndFailingModels(t *testing.T) {
 	b.exec(t, `INSERT INTO jobs (bot_id, user_id, chat_id, model_id, price_kopecks, idempotency_key, state, deadline, finished_at)
 		VALUES (68, 1, 1, 'other', 0, 'o1', 'failed', now(), now())`)
 	b.exec(t, `UPDATE kie_balance SET read_at = now() - interval '2 days 3 hours'`)
-	if bal, known, committed, err := b.s.KieFunds(b.ctx); err != nil || !known || bal.CreditsMicro != 812_500_000 || committed != 4_000_000 ||
-		bal.Age < 51*time.Hour || bal.Age > 52*time.Hour {
-		t.Fatalf("KieFunds = %+v, %v, %d, %v; want 2 unfinished jobs of 2 credits", bal, known, committed, err)
+	if bal, known, committed, ordered, err := b.s.KieFunds(b.ctx, "nope"); err != nil || !known || bal.CreditsMicro != 812_500_000 || committed != 4_000_000 ||
+		bal.Age < 51*time.Hour || bal.Age > 52*time.Hour || ordered {
+		t.Fatalf("KieFunds = %+v, %v, %d, %v, %v; want 2 unfinished jobs of 2 credits", bal, known, committed, ordered, err)
+	}
+	if _, _, _, ordered, _ := b.s.KieFunds(b.ctx, "5"); !ordered {
+		t.Fatal("KieFunds missed the job ordered under key 5")
 	}
 	got, err := b.s.FailingModels(b.ctx, 3, 10)
 	if err != nil || len(got) != 1 || got[0] != (store.ModelFailures{ModelID: "flux", Failed: 3, Finished: 5}) {

@@ -42,21 +42,24 @@ func (q *queries) KieBalance(ctx context.Context) (KieBalance, error) {
 // KieFunds is what an order check compares: the last balance reading
 // (known false before the first) and the Kie cost, in micro-credits, of
 // every unfinished job — queued, being submitted, running or of unknown
-// submission — which the balance may not reflect yet.
-func (q *queries) KieFunds(ctx context.Context) (bal KieBalance, known bool, committedMicro int64, err error) {
+// submission — which the balance may not reflect yet. ordered reports
+// that a job under idempotencyKey exists already (a repeated tap of one
+// confirmation: the order was taken, and is not counted against itself).
+func (q *queries) KieFunds(ctx context.Context, idempotencyKey string) (bal KieBalance, known bool, committedMicro int64, ordered bool, err error) {
 	var credits *int64
 	var readAt *time.Time
 	var age *time.Duration
 	err = q.db.QueryRow(ctx, `
 		SELECT b.credits_micro, b.read_at, now() - b.read_at,
-		       coalesce((SELECT sum(cost_micro_credits) FROM jobs WHERE bot_id = $1 AND finished_at IS NULL), 0)::bigint
+		       coalesce((SELECT sum(cost_micro_credits) FROM jobs WHERE bot_id = $1 AND finished_at IS NULL), 0)::bigint,
+		       EXISTS (SELECT 1 FROM jobs WHERE bot_id = $1 AND idempotency_key = $2)
 		  FROM (SELECT 1) one LEFT JOIN kie_balance b ON b.bot_id = $1`,
-		q.botID).Scan(&credits, &readAt, &age, &committedMicro)
+		q.botID, idempotencyKey).Scan(&credits, &readAt, &age, &committedMicro, &ordered)
 	if err != nil {
-		return KieBalance{}, false, 0, fmt.Errorf("read kie funds: %w", interpret(err))
+		return KieBalance{}, false, 0, false, fmt.Errorf("read kie funds: %w", interpret(err))
 	}
 	if credits == nil || readAt == nil || age == nil {
-		return KieBalance{}, false, committedMicro, nil
+		return KieBalance{}, false, committedMicro, ordered, nil
 	}
-	return KieBalance{CreditsMicro: *credits, ReadAt: *readAt, Age: *age}, true, committedMicro, nil
+	return KieBalance{CreditsMicro: *credits, ReadAt: *readAt, Age: *age}, true, committedMicro, ordered, nil
 }

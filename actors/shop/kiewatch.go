@@ -106,20 +106,21 @@ func (w *KieWatch) Refresh(ctx context.Context) (kie.Credits, time.Time, error) 
 	return credits, saved.ReadAt, nil
 }
 
-// Check is the order path's question: can Kie take an order costing cost?
-// It compares the last known balance, less the Kie cost of every job not
-// finished yet, with cost. A balance never read, or read longer than
-// MaxAge ago, is unknown and allows the order; so does a failure to read
-// the database (the order then meets Kie's own 402 at worst, which
-// releases its hold). It is a best-effort guard: two orders checked at
-// the same moment can both pass.
-func (w *KieWatch) Check(ctx context.Context, cost kie.Credits) error {
-	bal, known, committed, err := w.cfg.Store.KieFunds(ctx)
+// Check is the order path's question: can Kie take an order costing cost,
+// confirmed under idempotencyKey? It compares the last known balance,
+// less the Kie cost of every job not finished yet, with cost. A balance
+// never read, or read longer than MaxAge ago, is unknown and allows the
+// order; so does a failure to read the database (the order then meets
+// Kie's own 402 at worst, which releases its hold), and so does a repeat
+// of an order already taken (a second tap of its confirmation). It is a
+// best-effort guard: two orders checked at the same moment can both pass.
+func (w *KieWatch) Check(ctx context.Context, cost kie.Credits, idempotencyKey string) error {
+	bal, known, committed, ordered, err := w.cfg.Store.KieFunds(ctx, idempotencyKey)
 	if err != nil {
 		w.log.Warn("kiewatch: cannot read the funds; allowing the order", "err", err)
 		return nil
 	}
-	if !known || bal.Age > w.cfg.MaxAge {
+	if !known || bal.Age > w.cfg.MaxAge || ordered {
 		return nil
 	}
 	balance, taken := kie.Credits(bal.CreditsMicro), kie.Credits(committed)

@@ -45,14 +45,36 @@ func TestOrderRefusedWhenKieCannotCoverIt(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Ann taps her confirmation twice: one order, which the balance covers;
+	// the second tap is the same order, not a new one it cannot.
 	first := s.newClient(ctx, "Ann", "en")
-	first.confirm(first.mustOrder("z-image"))
+	taken := first.mustOrder("z-image")
+	label := mustButton(t, taken, "✅")
+	var taps []string
+	for range 2 {
+		id, err := first.u.Press(taken.ID, label)
+		if err != nil {
+			t.Fatal(err)
+		}
+		taps = append(taps, id)
+	}
+	for _, id := range taps {
+		if _, err := s.Bot.WaitCallbackAnswer(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
 	s.waitJobState(ctx, store.JobRunning)
+	since := first.mark()
+	first.u.SendCommand("balance") // answered after the tap's messages
+	first.waitNew(since, "Balance")
+	if n := s.received(first.u.ID(), "temporarily unavailable"); n != 0 {
+		t.Fatalf("a repeated tap was refused:\n%s", first.transcript())
+	}
 
 	c := s.newClient(ctx, "Bob", "en")
 	confirmation := c.mustOrder("z-image")
 	uploads, creates := s.kie.Count(kietest.RouteUploadStream), s.kie.Count(kietest.RouteCreateTask)
-	since := c.mark()
+	since = c.mark()
 	c.confirm(confirmation)
 	c.waitNew(since, "Generation is temporarily unavailable")
 	if avail, held := c.balance(); avail != welcome || held != 0 {
@@ -97,19 +119,19 @@ func TestKieCheckAllowsWhenTheBalanceIsUnknown(t *testing.T) {
 	if _, _, err := kw.Balance(ctx); !errors.Is(err, ErrBalanceUnknown) {
 		t.Fatalf("Balance before any reading: %v", err)
 	}
-	if err := kw.Check(ctx, kie.CreditsFromInt(100)); err != nil {
+	if err := kw.Check(ctx, kie.CreditsFromInt(100), "k"); err != nil {
 		t.Fatalf("Check with no reading = %v", err)
 	}
 	if _, err := s.st.SaveKieBalance(ctx, 0); err != nil {
 		t.Fatal(err)
 	}
-	if err := kw.Check(ctx, kie.CreditsFromInt(100)); !errors.Is(err, ErrKieFundsShort) {
+	if err := kw.Check(ctx, kie.CreditsFromInt(100), "k"); !errors.Is(err, ErrKieFundsShort) {
 		t.Fatalf("Check with a fresh empty reading = %v", err)
 	}
 	if _, err := s.st.Pool().Exec(ctx, `UPDATE kie_balance SET read_at = now() - interval '1 hour'`); err != nil {
 		t.Fatal(err)
 	}
-	if err := kw.Check(ctx, kie.CreditsFromInt(100)); err != nil {
+	if err := kw.Check(ctx, kie.CreditsFromInt(100), "k"); err != nil {
 		t.Fatalf("Check with a stale reading = %v", err)
 	}
 }

@@ -51,9 +51,10 @@ type Config struct {
 	// WakeJobs tells the jobs actor a job was created (never blocks).
 	WakeJobs func(jobID int64)
 	// CheckKieFunds, when set, is asked before an order holds anything
-	// whether Kie can take it (KieWatch.Check): ErrKieFundsShort refuses
-	// the order as temporarily unavailable; any other answer allows it.
-	CheckKieFunds func(ctx context.Context, cost kie.Credits) error
+	// whether Kie can take it (KieWatch.Check), with the order's Kie cost
+	// and idempotency key: ErrKieFundsShort refuses the order as
+	// temporarily unavailable; any other answer allows it.
+	CheckKieFunds func(ctx context.Context, cost kie.Credits, idempotencyKey string) error
 	Now           func() time.Time
 }
 
@@ -309,7 +310,7 @@ func (sh *Shop) kieRefuses(ctx context.Context, c fsm.CreateJob, userID int64) b
 	if sh.cfg.CheckKieFunds == nil {
 		return false
 	}
-	err := sh.cfg.CheckKieFunds(ctx, kie.Credits(c.Quote.Credits))
+	err := sh.cfg.CheckKieFunds(ctx, kie.Credits(c.Quote.Credits), c.IdempotencyKey)
 	if errors.Is(err, ErrKieFundsShort) {
 		sh.log.Warn("shop: order refused: Kie's balance cannot cover it", "user_id", userID, "model", c.ModelID, "err", err)
 		return true
