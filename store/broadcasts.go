@@ -289,8 +289,8 @@ func activeConflict(err error) error {
 	return interpret(err)
 }
 
-// PauseBroadcast: sending → paused. The sender finishes the recipient in
-// hand and claims no more.
+// PauseBroadcast: sending → paused. The sender learns of it when it next
+// records an outcome (RecordRecipient) and claims no more.
 func (q *queries) PauseBroadcast(ctx context.Context, id int64) (Broadcast, error) {
 	return q.moveBroadcast(ctx, id, "pause broadcast", `state = 'paused'`, BroadcastSending)
 }
@@ -498,14 +498,17 @@ func (q *queries) ClaimRecipients(ctx context.Context, broadcastID, epoch int64,
 // later broadcasts skip them), unknown, or pending again (a failure that
 // certainly sent nothing, to be retried; the attempt still counts). It
 // changes nothing unless the recipient is still attempting under epoch,
-// and ErrBroadcastState says so: the term's claim was taken over.
-func (q *queries) RecordRecipient(ctx context.Context, broadcastID, epoch, userID int64, state RecipientState, detail string) error {
+// and ErrBroadcastState says so: the term's claim was taken over. It
+// returns the broadcast's state as of the same statement, so a sender
+// learns of a pause or a cancel before its next send without asking.
+func (q *queries) RecordRecipient(ctx context.Context, broadcastID, epoch, userID int64, state RecipientState, detail string) (BroadcastState, error) {
 	switch state {
 	case RecipientSent, RecipientFailed, RecipientBlocked, RecipientUnknown, RecipientPending:
 	default:
-		return fmt.Errorf("record recipient %d of broadcast %d: %q is not an outcome", userID, broadcastID, state)
+		return "", fmt.Errorf("record recipient %d of broadcast %d: %q is not an outcome", userID, broadcastID, state)
 	}
 	var n int
+	var now BroadcastState
 	err := q.db.QueryRow(ctx, `
 		WITH r AS (
 			UPDATE broadcast_recipients SET state = $5, error = $6, updated_at = now()
@@ -515,14 +518,15 @@ func (q *queries) RecordRecipient(ctx context.Context, broadcastID, epoch, userI
 			UPDATE bot_users u SET blocked_at = now() FROM r
 			 WHERE $5 = 'blocked' AND u.bot_id = $1 AND u.user_id = r.user_id
 		)
-		SELECT count(*) FROM r`, q.botID, broadcastID, userID, epoch, state, cutText(detail, 500)).Scan(&n)
+		SELECT (SELECT count(*) FROM r), coalesce((SELECT state FROM broadcasts WHERE bot_id = $1 AND id = $2), '')`,
+		q.botID, broadcastID, userID, epoch, state, cutText(detail, 500)).Scan(&n, &now)
 	if err != nil {
-		return fmt.Errorf("record recipient %d of broadcast %d as %s: %w", userID, broadcastID, state, interpret(err))
+		return "", fmt.Errorf("record recipient %d of broadcast %d as %s: %w", userID, broadcastID, state, interpret(err))
 	}
 	if n == 0 {
-		return fmt.Errorf("record recipient %d of broadcast %d as %s: no longer attempting in term %d: %w", userID, broadcastID, state, epoch, ErrBroadcastState)
+		return now, fmt.Errorf("record recipient %d of broadcast %d as %s: no longer attempting in term %d: %w", userID, broadcastID, state, epoch, ErrBroadcastState)
 	}
-	return nil
+	return now, nil
 }
 
 // ReleaseRecipients gives claimed recipients the sender did not try back

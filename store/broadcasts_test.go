@@ -49,6 +49,9 @@ func (b broadcastBundle) newTerm(t *testing.T) int64 {
 	return cur.Epoch
 }
 
+// errOf drops RecordRecipient's state where a test checks only the error.
+func errOf(_ store.BroadcastState, err error) error { return err }
+
 func (b broadcastBundle) exec(t *testing.T, sql string, args ...any) {
 	t.Helper()
 	if _, err := b.pool.Exec(b.ctx, sql, args...); err != nil {
@@ -274,7 +277,7 @@ func TestClaimRecipientsConcurrently(t *testing.T) {
 				}
 				for _, r := range c {
 					claims[i] = append(claims[i], r.UserID)
-					if err := b.s.RecordRecipient(b.ctx, bc.ID, b.epoch, r.UserID, store.RecipientSent, ""); err != nil {
+					if err := errOf(b.s.RecordRecipient(b.ctx, bc.ID, b.epoch, r.UserID, store.RecipientSent, "")); err != nil {
 						errs[i] = err
 						return
 					}
@@ -319,7 +322,7 @@ func TestClaimsAreFencedByTheTerm(t *testing.T) {
 	if err != nil || len(c) != 3 {
 		t.Fatalf("ClaimRecipients = %+v, %v", c, err)
 	}
-	if err := b.s.RecordRecipient(b.ctx, bc.ID, old, c[0].UserID, store.RecipientSent, ""); err != nil {
+	if err := errOf(b.s.RecordRecipient(b.ctx, bc.ID, old, c[0].UserID, store.RecipientSent, "")); err != nil {
 		t.Fatal(err)
 	}
 
@@ -334,7 +337,7 @@ func TestClaimsAreFencedByTheTerm(t *testing.T) {
 	if n, _ := b.s.AbandonAttempts(b.ctx, next); n != 0 {
 		t.Fatalf("AbandonAttempts again = %d", n)
 	}
-	if err := b.s.RecordRecipient(b.ctx, bc.ID, old, c[1].UserID, store.RecipientSent, ""); !errors.Is(err, store.ErrBroadcastState) {
+	if err := errOf(b.s.RecordRecipient(b.ctx, bc.ID, old, c[1].UserID, store.RecipientSent, "")); !errors.Is(err, store.ErrBroadcastState) {
 		t.Fatalf("the old term recorded an abandoned recipient: %v", err)
 	}
 	cc := b.counts(t, bc.ID)
@@ -353,7 +356,7 @@ func TestClaimsAreFencedByTheTerm(t *testing.T) {
 		}
 		for _, r := range c {
 			got = append(got, r.UserID)
-			_ = b.s.RecordRecipient(b.ctx, bc.ID, next, r.UserID, store.RecipientSent, "")
+			_ = errOf(b.s.RecordRecipient(b.ctx, bc.ID, next, r.UserID, store.RecipientSent, ""))
 		}
 	}
 	if !slices.Equal(got, []int64{4, 5, 6, 7, 8, 9, 10}) {
@@ -383,12 +386,23 @@ func TestRecipientOutcomes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	must(b.s.RecordRecipient(b.ctx, bc.ID, b.epoch, 1, store.RecipientSent, ""))
-	must(b.s.RecordRecipient(b.ctx, bc.ID, b.epoch, 2, store.RecipientBlocked, "Forbidden: bot was blocked by the user"))
-	must(b.s.RecordRecipient(b.ctx, bc.ID, b.epoch, 3, store.RecipientFailed, "Bad Request: chat not found \x00\xff"))
-	must(b.s.RecordRecipient(b.ctx, bc.ID, b.epoch, 4, store.RecipientPending, "502 Bad Gateway"))
+	if now, err := b.s.RecordRecipient(b.ctx, bc.ID, b.epoch, 1, store.RecipientSent, ""); err != nil || now != store.BroadcastSending {
+		t.Fatalf("RecordRecipient = %s, %v", now, err)
+	}
+	// A pause shows in the next outcome's answer.
+	if _, err := b.s.PauseBroadcast(b.ctx, bc.ID); err != nil {
+		t.Fatal(err)
+	}
+	if now, err := b.s.RecordRecipient(b.ctx, bc.ID, b.epoch, 2, store.RecipientBlocked, "Forbidden: bot was blocked by the user"); err != nil || now != store.BroadcastPaused {
+		t.Fatalf("RecordRecipient after a pause = %s, %v", now, err)
+	}
+	if _, err := b.s.ResumeBroadcast(b.ctx, bc.ID); err != nil {
+		t.Fatal(err)
+	}
+	must(errOf(b.s.RecordRecipient(b.ctx, bc.ID, b.epoch, 3, store.RecipientFailed, "Bad Request: chat not found \x00\xff")))
+	must(errOf(b.s.RecordRecipient(b.ctx, bc.ID, b.epoch, 4, store.RecipientPending, "502 Bad Gateway")))
 	must(b.s.ReleaseRecipients(b.ctx, bc.ID, b.epoch, []int64{6}))
-	if err := b.s.RecordRecipient(b.ctx, bc.ID, b.epoch, 1, store.RecipientSkipped, ""); err == nil {
+	if err := errOf(b.s.RecordRecipient(b.ctx, bc.ID, b.epoch, 1, store.RecipientSkipped, "")); err == nil {
 		t.Fatal("skipped accepted as an outcome")
 	}
 	cc := b.counts(t, bc.ID)
@@ -400,7 +414,7 @@ func TestRecipientOutcomes(t *testing.T) {
 		t.Fatalf("reclaimed %+v: want user 4 on its 2nd attempt, user 6 on its 1st", c)
 	}
 	for _, r := range c {
-		must(b.s.RecordRecipient(b.ctx, bc.ID, b.epoch, r.UserID, store.RecipientSent, ""))
+		must(errOf(b.s.RecordRecipient(b.ctx, bc.ID, b.epoch, r.UserID, store.RecipientSent, "")))
 	}
 	if done, err := b.s.FinishBroadcast(b.ctx, bc.ID); err != nil || !done {
 		t.Fatalf("FinishBroadcast = %v, %v", done, err)

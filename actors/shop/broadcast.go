@@ -294,7 +294,8 @@ func (b *Broadcasts) Start(ctx context.Context, id, adminID int64, progress stor
 	return out, nil
 }
 
-// Pause stops a sending broadcast after the recipient in hand.
+// Pause stops a sending broadcast: the sender learns of it as it records
+// the message in flight, and sends no other.
 func (b *Broadcasts) Pause(ctx context.Context, id, adminID int64) (store.Broadcast, error) {
 	return b.move(ctx, id, adminID, "broadcast.pause", (*store.Tx).PauseBroadcast)
 }
@@ -304,8 +305,8 @@ func (b *Broadcasts) Resume(ctx context.Context, id, adminID int64) (store.Broad
 	return b.move(ctx, id, adminID, "broadcast.resume", (*store.Tx).ResumeBroadcast)
 }
 
-// Cancel ends an unfinished broadcast for good: whoever was not sent it
-// yet never is.
+// Cancel ends an unfinished broadcast for good: apart from the message in
+// flight, whoever was not sent it yet never is.
 func (b *Broadcasts) Cancel(ctx context.Context, id, adminID int64) (store.Broadcast, error) {
 	return b.move(ctx, id, adminID, "broadcast.cancel", (*store.Tx).CancelBroadcast)
 }

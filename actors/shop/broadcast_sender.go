@@ -200,6 +200,7 @@ func (s *sender) sendBatch(ctx context.Context, bc store.Broadcast, batch []stor
 		err := s.b.deliver(sctx, r.ChatID, bc)
 		cancel()
 		outcome, wait := classifySend(err)
+		var now store.BroadcastState
 		switch outcome {
 		case sendWait:
 			log.Warn("broadcast: Telegram asks to wait; pausing the sender", "sleep_duration", wait, "err", err)
@@ -212,27 +213,37 @@ func (s *sender) sendBatch(ctx context.Context, bc store.Broadcast, batch []stor
 				s.release(ctx, bc.ID, batch[i+1:], log)
 				return retry.Sleep(ctx, retry.Backoff(r.Attempts, time.Second, 30*time.Second))
 			}
-			s.record(ctx, bc.ID, r, store.RecipientFailed, err, log)
+			now = s.record(ctx, bc.ID, r, store.RecipientFailed, err, log)
 		default:
-			s.record(ctx, bc.ID, r, outcome.state(), err, log)
+			now = s.record(ctx, bc.ID, r, outcome.state(), err, log)
+		}
+		if now != store.BroadcastSending {
+			// Paused or cancelled meanwhile (or unknown: the write failed):
+			// the rest of the batch waits, untried.
+			s.release(ctx, bc.ID, batch[i+1:], log)
+			return true
 		}
 	}
 	return true
 }
 
-// record writes a recipient's outcome, even as the term ends.
-func (s *sender) record(ctx context.Context, id int64, r store.Recipient, state store.RecipientState, sendErr error, log *slog.Logger) {
+// record writes a recipient's outcome, even as the term ends, and returns
+// the broadcast's state as the write saw it ("" when it failed).
+func (s *sender) record(ctx context.Context, id int64, r store.Recipient, state store.RecipientState, sendErr error, log *slog.Logger) store.BroadcastState {
 	detail := ""
 	if sendErr != nil {
 		detail = telegramDescription(sendErr)
 	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := s.b.cfg.Store.RecordRecipient(rctx, id, s.epoch, r.UserID, state, detail); err != nil {
+	now, err := s.b.cfg.Store.RecordRecipient(rctx, id, s.epoch, r.UserID, state, detail)
+	if err != nil {
 		// Left attempting, the recipient becomes unknown at the next term:
 		// never sent again, as it must not be.
 		log.Error("broadcast: cannot record a send's outcome", "user_id", r.UserID, "outcome", state, "err", err)
+		return ""
 	}
+	return now
 }
 
 // release returns recipients the sender did not try to pending.

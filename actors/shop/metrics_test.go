@@ -101,7 +101,7 @@ func TestBusinessMetricsReadTheDatabase(t *testing.T) {
 	if err != nil || len(claimed) != 2 {
 		t.Fatal(claimed, err)
 	}
-	if err := st.RecordRecipient(ctx, d.ID, lease.Epoch, claimed[0].UserID, store.RecipientSent, ""); err != nil {
+	if _, err := st.RecordRecipient(ctx, d.ID, lease.Epoch, claimed[0].UserID, store.RecipientSent, ""); err != nil {
 		t.Fatal(err)
 	}
 
