@@ -22,14 +22,14 @@ import (
 // election), and reports the sustained rate and the heap: its peak
 // during the send, the growth over the idle baseline, and what stays
 // after a GC (mostly the fake's 10,000 stored messages). Unlimited shows
-// what the sender can do; rate=500 that it holds a configured rate.
+// what the sender can do; rate=100 that it holds a configured rate.
 //
 //	go test -run '^$' -bench BenchmarkBroadcast10k -benchtime 1x -benchmem ./actors/shop
 func BenchmarkBroadcast10k(b *testing.B) {
 	for _, bc := range []struct {
 		name string
 		rate float64
-	}{{"unlimited", math.Inf(1)}, {"rate=500", 500}} {
+	}{{"unlimited", math.Inf(1)}, {"rate=100", 100}} {
 		b.Run(bc.name, func(b *testing.B) { benchmarkBroadcast(b, 10_000, bc.rate) })
 	}
 }
