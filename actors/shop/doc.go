@@ -31,6 +31,17 @@
 //     switched off, reloaded on NOTIFY; a confirmation re-reads the switch
 //     in its transaction.
 //
+// The operator's side, an API for the console and a web panel plus
+// leader-only term workers, with every decision in the database:
+//
+//   - broadcast.go, broadcast_sender.go: broadcasts — create, preview in
+//     an admin's chat, count, start, pause, resume, cancel, progress — and
+//     the sender, which never sends anyone the same broadcast twice.
+//   - alerts.go: alerts to admins, de-duplicated across instances.
+//   - kiewatch.go: Kie's credit balance, read on a schedule and stored;
+//     the check that refuses orders it cannot cover.
+//   - metrics.go: business totals on /metrics, read from the database.
+//
 // Every balance change goes through package store, in the same transaction
 // as its ledger entry, keyed so a retry or a second leader cannot repeat it.
 package shop

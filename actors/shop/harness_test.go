@@ -2,6 +2,7 @@ package shop
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -42,6 +43,18 @@ type shop struct {
 	// catalogues are the instances' live copies of the models switched
 	// off at runtime, by instance name.
 	catalogues sync.Map
+	// parts are each started instance's shop objects, by instance name.
+	parts map[string]*shopParts
+}
+
+// shopParts are what an instance's Build made, for tests that call the
+// operator's API (broadcasts, the Kie balance, alerts) directly.
+type shopParts struct {
+	shop       *Shop
+	broadcasts *Broadcasts
+	kieWatch   *KieWatch
+	alerts     *Alerter
+	telegram   *telegram.Client
 }
 
 // shopOptions configure a shop. Fields given to newShop apply to every
@@ -61,6 +74,15 @@ type shopOptions struct {
 	ratePerMinute, rateBurst int
 	ttl                      time.Duration // leader lease; default a minute
 	pollMax                  time.Duration // jobs' slowest poll; default 100 ms
+	// The operator's background work. broadcast configures the sender
+	// (Rate default 1000/s, CheckEvery 500 ms); startShop's senderHooks
+	// apply to its instance only. kieEvery turns the Kie balance watch on
+	// (off by default); alerts configures the admins' alerts.
+	broadcast   BroadcastsConfig
+	senderHooks senderHooks
+	kieEvery    time.Duration
+	kieBelow    kie.Credits
+	alerts      AlertsConfig
 }
 
 // testCallbackKey signs job ids in the shop's callback URLs.
@@ -97,7 +119,8 @@ func newShop(t testing.TB, opts shopOptions) *shop {
 		}
 		ks.AddModel(kietest.Model{ID: m.ID(), Output: out, Price: 1})
 	}
-	s := &shop{Harness: h, kie: ks, pricer: pricer, st: store.New(storetest.OpenPool(t, h.DSN), h.BotID), kopecksPerStar: 100, opts: opts}
+	s := &shop{Harness: h, kie: ks, pricer: pricer, st: store.New(storetest.OpenPool(t, h.DSN), h.BotID), kopecksPerStar: 100, opts: opts,
+		parts: map[string]*shopParts{}}
 	if opts.callbacks {
 		s.serveCallbacks(t)
 	}
@@ -173,6 +196,7 @@ func (s *shop) startShop(name string, opts shopOptions) *actorstest.Instance {
 	if opts.welcome != 0 {
 		o.welcome = opts.welcome
 	}
+	o.senderHooks = opts.senderHooks
 	log := o.logger
 	kc := s.kieClient(log)
 	freeDaily := o.freeDaily
@@ -189,6 +213,16 @@ func (s *shop) startShop(name string, opts shopOptions) *actorstest.Instance {
 		// a test that waits for it proves the notification arrived.
 		cat := NewCatalogue(CatalogueConfig{Store: st, ConnConfig: st.Pool().Config().ConnConfig.Copy(), Logger: log, Reload: time.Hour})
 		s.runCatalogue(name, cat)
+		acfg := o.alerts
+		acfg.Store, acfg.Telegram, acfg.Logger, acfg.AdminIDs, acfg.Instance = st, tg, log, o.admins, name
+		alerts := NewAlerter(acfg)
+		kw := NewKieWatch(KieWatchConfig{Store: st, Kie: kc, Alerts: alerts, Logger: log, Every: o.kieEvery, AlertBelow: o.kieBelow})
+		bcfg := o.broadcast
+		bcfg.Store, bcfg.Telegram, bcfg.Logger = st, tg, log
+		bcfg.Rate = cmp.Or(bcfg.Rate, 1000)
+		bcfg.CheckEvery = cmp.Or(bcfg.CheckEvery, 500*time.Millisecond)
+		bcs := NewBroadcasts(bcfg)
+		bcs.hooks = o.senderHooks
 		sh := New(Config{
 			Store: st, Telegram: tg, Kie: kc, Pricer: s.pricer, Logger: log, AdminIDs: o.admins,
 			FreeDailyLimit: freeDaily, StarsPackages: []int64{50, 100}, KopecksPerStar: s.kopecksPerStar, WelcomeBalance: o.welcome,
@@ -200,14 +234,17 @@ func (s *shop) startShop(name string, opts shopOptions) *actorstest.Instance {
 				default:
 				}
 			},
+			CheckKieFunds: kw.Check,
 		})
+		s.parts[name] = &shopParts{shop: sh, broadcasts: bcs, kieWatch: kw, alerts: alerts, telegram: tg}
 		jcfg := JobsConfig{Store: st, Kie: kc, Telegram: tg, Registry: s.pricer.Registry(), Logger: log,
 			Wake: wake, PollMin: 20 * time.Millisecond, PollMax: pollMax, PollRate: 200, ProgressEvery: time.Hour}
 		if s.callbackURL != "" {
 			jcfg.CallbackBaseURL, jcfg.CallbackKey = s.callbackURL, []byte(testCallbackKey)
 			jcfg.ConnConfig = st.Pool().Config().ConnConfig.Copy()
 		}
-		return sh, sh, []actors.Worker{{Name: "jobs", Run: NewJobs(jcfg).Run}}
+		return sh, sh, []actors.Worker{{Name: "jobs", Run: NewJobs(jcfg).Run},
+			{Name: "broadcasts", Run: bcs.Run}, {Name: "kiewatch", Run: kw.Run}, {Name: "alerts", Run: alerts.Run}}
 	}
 	ttl := o.ttl
 	if ttl == 0 {

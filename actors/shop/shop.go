@@ -51,7 +51,6 @@ type Config struct {
 	RateBurst     int
 	// WakeJobs tells the jobs actor a job was created (never blocks).
 	WakeJobs func(jobID int64)
-	Now      func() time.Time
 
 	// Operator carries out and audits the console's changes and answers
 	// its reads. Default: one for AdminIDs and Pricer, reading Kie's
@@ -65,6 +64,12 @@ type Config struct {
 	// fsm.DefaultAdminSections(). Broadcasts are wired here once fsm has
 	// their screens.
 	AdminSections []fsm.AdminSection
+	// CheckKieFunds, when set, is asked before an order holds anything
+	// whether Kie can take it (KieWatch.Check), with the order's Kie cost
+	// and idempotency key: ErrKieFundsShort refuses the order as
+	// temporarily unavailable; any other answer allows it.
+	CheckKieFunds func(ctx context.Context, cost kie.Credits, idempotencyKey string) error
+	Now           func() time.Time
 }
 
 // Shop is the bot's update handler: it runs each update through the
@@ -280,6 +285,9 @@ func (sh *Shop) createJob(ctx context.Context, c fsm.CreateJob, userID, chatID i
 	if err != nil {
 		return nil, nil, []telegram.Op{screenOp(chatID, fsm.Apology(lang))}
 	}
+	if sh.kieRefuses(ctx, c, userID) {
+		return nil, nil, []telegram.Op{textOp(chatID, fsm.T(lang, fsm.KeyKieUnavailable))}
+	}
 	urls, err := sh.uploadInputs(ctx, userID, c.FileIDs)
 	if err != nil {
 		sh.log.Warn("shop: cannot pass the user's files to Kie", "user_id", userID, "err", err)
@@ -354,6 +362,21 @@ func (sh *Shop) createJob(ctx context.Context, c fsm.CreateJob, userID, chatID i
 		}
 	}
 	return apply, after, nil
+}
+
+// kieRefuses reports whether Kie's balance cannot cover the order, before
+// its files are uploaded or its price held: the user is told generation
+// is temporarily unavailable and nothing is written.
+func (sh *Shop) kieRefuses(ctx context.Context, c fsm.CreateJob, userID int64) bool {
+	if sh.cfg.CheckKieFunds == nil {
+		return false
+	}
+	err := sh.cfg.CheckKieFunds(ctx, kie.Credits(c.Quote.Credits), c.IdempotencyKey)
+	if errors.Is(err, ErrKieFundsShort) {
+		sh.log.Warn("shop: order refused: Kie's balance cannot cover it", "user_id", userID, "model", c.ModelID, "err", err)
+		return true
+	}
+	return false
 }
 
 // uploadInputs streams each Telegram file to Kie's upload API and returns

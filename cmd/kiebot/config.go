@@ -66,6 +66,8 @@ type rawConfig struct {
 	RetentionOutbox        string `env:"RETENTION_OUTBOX, default=24h"`
 	RetentionBatch         string `env:"RETENTION_BATCH, default=1000"`
 	RetentionEvery         string `env:"RETENTION_EVERY, default=1h"`
+
+	Ops rawOps // config_ops.go
 }
 
 // Config is kiebot's validated configuration. Only main reads the
@@ -122,6 +124,8 @@ type Config struct {
 	// (calls never sent), RETENTION_BATCH 1000 rows, RETENTION_EVERY 1h.
 	Retention      store.Retention
 	RetentionEvery time.Duration
+
+	Ops OpsConfig // broadcasts, alerts, the Kie balance watch (config_ops.go)
 }
 
 var (
@@ -285,6 +289,7 @@ func parseConfig(raw rawConfig, hostname func() (string, error)) (Config, error)
 		}
 	}
 	c.StarsPackages = pk
+	c.Ops = parseOps(raw.Ops, &problems)
 
 	c.Retention = store.Retention{
 		Inbox:         parseRetention(&problems, "RETENTION_INBOX", raw.RetentionInbox),
@@ -468,7 +473,7 @@ func (c Config) summary() [][2]string {
 	if c.KieWebhookHMACKey != "" {
 		hmacKey = logging.Mask(c.KieWebhookHMACKey)
 	}
-	return [][2]string{
+	return append([][2]string{
 		{"TELEGRAM_BOT_TOKEN", logging.Mask(c.TelegramToken)},
 		{"bot id", strconv.FormatInt(c.BotID, 10)},
 		{"KIE_API_KEY", logging.Mask(c.KieAPIKey)},
@@ -498,7 +503,7 @@ func (c Config) summary() [][2]string {
 		{"KIE_WEBHOOK_HMAC_KEY", hmacKey},
 		{"SUPPORT_CONTACT", cmpOrString(c.SupportContact, "(unset: /paysupport asks users to write in the chat)")},
 		{"retention", c.retentionSummary()},
-	}
+	}, c.Ops.summary()...)
 }
 
 func (c Config) retentionSummary() string {

@@ -106,6 +106,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 	callbackKey := []byte(cfg.WebhookSecret + ":kie")
 	// Models switched off by an admin, kept current on every instance.
 	catalogue := shop.NewCatalogue(shop.CatalogueConfig{Store: st, ConnConfig: connConfig, Logger: log})
+	ops := buildOps(cfg, log, st, tg, kc, metrics)
 	handler := shop.New(shop.Config{
 		Store: st, Telegram: tg, Kie: kc, Pricer: pricer, Logger: log,
 		AdminIDs: cfg.AdminIDs, FreeDailyLimit: cfg.FreeDailyLimit, StarsPackages: cfg.StarsPackages,
@@ -118,6 +119,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 			default: // the jobs actor's sweep picks it up
 			}
 		},
+		CheckKieFunds: ops.kieWatch.Check,
 	})
 	jobs := shop.NewJobs(shop.JobsConfig{
 		Store: st, Kie: kc, Telegram: tg, Registry: pricer.Registry(), Logger: log,
@@ -136,10 +138,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 			Store: st, Telegram: tg, Handler: handler, PreCheckout: handler,
 			Logger: log, Metrics: metrics, ConnConfig: connConfig,
 		},
-		Workers: []actors.Worker{
+		Workers: append([]actors.Worker{
 			{Name: "jobs", Run: jobs.Run},
 			{Name: "retention", Run: (&actors.Retention{Store: st, Policy: cfg.Retention, Every: cfg.RetentionEvery, Logger: log}).Run},
-		},
+		}, ops.workers()...),
 		Wake: wake,
 	})
 	leader := actors.NewLeader(actors.LeaderConfig{
