@@ -26,6 +26,16 @@ func (q *queries) UserJob(ctx context.Context, userID, id int64) (Job, error) {
 	return j, nil
 }
 
+// UserJobByKey loads userID's job created with idempotencyKey (ErrNotFound
+// if there is none, or it is another user's).
+func (q *queries) UserJobByKey(ctx context.Context, userID int64, idempotencyKey string) (Job, error) {
+	j, err := q.jobWhere(ctx, `idempotency_key = $2 AND user_id = $3`, idempotencyKey, userID)
+	if err != nil {
+		return Job{}, fmt.Errorf("load job of user %d by key: %w", userID, err)
+	}
+	return j, nil
+}
+
 // JobByTaskID finds the job Kie knows as taskID (the newest, should a fake
 // server ever reuse ids).
 func (q *queries) JobByTaskID(ctx context.Context, taskID string) (Job, error) {

@@ -125,6 +125,18 @@ func TestCreateJobTwiceWithOneKey(t *testing.T) {
 		t.Fatalf("repeat = %+v, created %v, %v", again, created, err)
 	}
 	wantBalance(t, b.s, 1, 700, 300)
+	// A tap can be recognised before anything is prepared for the job.
+	if j, err := b.s.UserJobByKey(b.ctx, 1, "tap-1"); err != nil || j.ID != first.ID {
+		t.Fatalf("UserJobByKey = %+v, %v", j, err)
+	}
+	for _, c := range []struct {
+		user int64
+		key  string
+	}{{2, "tap-1"}, {1, "tap-none"}} {
+		if _, err := b.s.UserJobByKey(b.ctx, c.user, c.key); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("UserJobByKey(%d, %q): %v, want ErrNotFound", c.user, c.key, err)
+		}
+	}
 	if _, _, err := b.s.CreateJob(b.ctx, newJob(2, 300, "tap-1")); !errors.Is(err, store.ErrDuplicate) {
 		t.Fatalf("another user's key: %v, want ErrDuplicate", err)
 	}
