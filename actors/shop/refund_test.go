@@ -258,6 +258,10 @@ func TestShopRefundNoticeWithoutOurRefund(t *testing.T) {
 			}
 			s.waitProcessed(ctx, r.notice())
 			r.payer.waitText("Payment refunded")
+			// The user's next update is answered after every message of this one.
+			since := r.payer.mark()
+			r.payer.u.SendCommand("balance")
+			r.payer.waitNew(since, "Balance: 0,00")
 			top := r.topUp()
 			if top.State != store.TopUpRefunded || top.RefundShortfall != price {
 				t.Fatalf("top-up %s, shortfall %d, want refunded short of %d", top.State, top.RefundShortfall, price)
