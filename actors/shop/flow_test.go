@@ -20,7 +20,6 @@ func TestShopEveryCategoryEndToEnd(t *testing.T) {
 	t.Parallel()
 	const welcome = 200_00
 	s := newShop(t, shopOptions{welcome: welcome})
-	ctx := actorstest.Context(t, 90*time.Second)
 	s.startShop("a", shopOptions{})
 
 	cases := []struct {
@@ -53,6 +52,8 @@ func TestShopEveryCategoryEndToEnd(t *testing.T) {
 		for _, tc := range cases {
 			t.Run(strings.ReplaceAll(tc.model, "/", "_"), func(t *testing.T) {
 				t.Parallel()
+				// Its own deadline: a parallel subtest may wait long for a slot.
+				ctx := actorstest.Context(t, 90*time.Second)
 				c := s.newClient(ctx, "Ann", "en")
 				c.t = t
 				confirmation := c.mustOrder(tc.model)
@@ -119,7 +120,7 @@ func TestShopEveryCategoryEndToEnd(t *testing.T) {
 			})
 		}
 	})
-	s.checkBooks(ctx)
+	s.checkBooks(actorstest.Context(t, 30*time.Second))
 }
 
 func jobsOf(js []shopJob, userID int64) []shopJob {
@@ -179,7 +180,6 @@ func TestShopFirstMessageCanBeAnything(t *testing.T) {
 	t.Parallel()
 	const welcome = 30_00
 	s := newShop(t, shopOptions{welcome: welcome})
-	ctx := actorstest.Context(t, 60*time.Second)
 	s.startShop("a", shopOptions{})
 	cases := []struct {
 		name string
@@ -200,6 +200,8 @@ func TestShopFirstMessageCanBeAnything(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
+			// Its own deadline: a parallel subtest may wait long for a slot.
+			ctx := actorstest.Context(t, 60*time.Second)
 			c := s.newClient(ctx, "Ann", "en")
 			c.t = t
 			since := c.mark()
