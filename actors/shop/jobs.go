@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/kiebot/kiebot/actors"
+	"github.com/kiebot/kiebot/actors/internal/retry"
 	"github.com/kiebot/kiebot/actors/telegram"
 
 	"github.com/jackc/pgx/v5"
@@ -253,8 +254,7 @@ func (j *Jobs) submit(ctx context.Context, job store.Job, log *slog.Logger) {
 	cancel()
 	switch {
 	case err == nil:
-		if err := j.cfg.Store.MarkRunning(context.WithoutCancel(ctx), job.ID, created.TaskID); err != nil {
-			log.Error("jobs: cannot record the Kie task", "task_id", created.TaskID, "err", err)
+		if !j.recordTask(ctx, job.ID, created.TaskID, log) {
 			return
 		}
 		log.Info("jobs: submitted", "task_id", created.TaskID, "model", job.ModelID)
@@ -274,6 +274,56 @@ func (j *Jobs) submit(ctx context.Context, job store.Job, log *slog.Logger) {
 		log.Error("jobs: Kie refused the task; releasing the hold", "err", err)
 		j.finish(ctx, job, ending(job, store.JobFailed, reason, err.Error()), log)
 	}
+}
+
+// recordTask records the task Kie created for the job (submitting →
+// running), retrying until it sticks: a task id forgotten here would leave
+// the job to be released at its deadline while Kie bills the task. It
+// retries with backoff while the term lasts and for a few seconds after
+// (the follower's owner waits for it, well within the shutdown bound),
+// and reports whether the job now runs that task.
+func (j *Jobs) recordTask(ctx context.Context, id int64, taskID string, log *slog.Logger) bool {
+	const grace = 5 * time.Second
+	var graceEnd time.Time // once the term has ended
+	for attempt := 1; ; attempt++ {
+		err := j.markRunning(ctx, id, taskID)
+		if err == nil {
+			return true
+		}
+		if ctx.Err() != nil && graceEnd.IsZero() {
+			graceEnd = time.Now().Add(grace)
+		}
+		wait := retry.Backoff(attempt, 100*time.Millisecond, 5*time.Second)
+		if !graceEnd.IsZero() {
+			wait = min(wait, time.Until(graceEnd))
+		}
+		if errors.Is(err, store.ErrJobState) || wait <= 0 {
+			log.Error("jobs: KIE TASK NOT RECORDED; Kie may bill it while the job is released at its deadline; needs an operator",
+				"task_id", taskID, "attempts", attempt, "err", err)
+			return false
+		}
+		log.Warn("jobs: cannot record the Kie task yet; retrying", "task_id", taskID, "attempt", attempt, "err", err)
+		if graceEnd.IsZero() {
+			retry.Sleep(ctx, wait) // a term ending cuts it short: retry at once, within the grace
+		} else {
+			retry.Sleep(context.WithoutCancel(ctx), wait)
+		}
+	}
+}
+
+// markRunning is one attempt of recordTask: ErrJobState only when the job
+// moved on to something else than running this task (the callback
+// receiver adopting it first is fine).
+func (j *Jobs) markRunning(ctx context.Context, id int64, taskID string) error {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	err := j.cfg.Store.MarkRunning(rctx, id, taskID)
+	if errors.Is(err, store.ErrJobState) {
+		if cur, lerr := j.cfg.Store.Job(rctx, id); lerr == nil && cur.State == store.JobRunning && cur.TaskID == taskID {
+			return nil
+		}
+	}
+	return err
 }
 
 // awaitUnknown waits for a callback that names a task for this job (then
