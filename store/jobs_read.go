@@ -92,7 +92,7 @@ func (q *queries) JobsDue(ctx context.Context, now time.Time, limit int) ([]Job,
 const jobColumns = `id, user_id, chat_id, model_id, category, output, params, inputs, file_ids,
 	price_kopecks, cost_micro_credits, free, idempotency_key, state, coalesce(task_id, ''), stage, polls,
 	next_poll_at, deadline, unknown_cause, result_urls, fail_code, fail_msg, credits_consumed_micro,
-	progress_message_id, created_at, submitted_at, running_at, finished_at, delivered_at`
+	progress_message_id, created_at, submitted_at, running_at, finished_at, delivered_at, results_delivered, results_lost`
 
 func scanJob(row pgx.CollectableRow) (Job, error) {
 	var (
@@ -102,7 +102,7 @@ func scanJob(row pgx.CollectableRow) (Job, error) {
 	err := row.Scan(&j.ID, &j.UserID, &j.ChatID, &j.ModelID, &j.Category, &j.Output, &j.Params, &j.Inputs, &j.FileIDs,
 		&j.PriceKopecks, &j.CostMicroCredits, &j.Free, &j.IdempotencyKey, &j.State, &j.TaskID, &j.Stage, &j.Polls,
 		&nextPoll, &j.Deadline, &j.UnknownCause, &j.ResultURLs, &j.FailCode, &j.FailMsg, &j.CreditsConsumedMicro,
-		&j.ProgressMessageID, &j.CreatedAt, &submitted, &running, &finished, &sent)
+		&j.ProgressMessageID, &j.CreatedAt, &submitted, &running, &finished, &sent, &j.ResultsDelivered, &j.ResultsLost)
 	for _, p := range []struct {
 		dst *time.Time
 		src *time.Time

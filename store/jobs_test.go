@@ -405,6 +405,48 @@ func TestJobQueries(t *testing.T) {
 	auditOK(t, b.pool, 37)
 }
 
+// A finished job's results are recorded one at a time, in order, each at
+// most once, so a retry resumes after the last one recorded.
+func TestMarkResultDone(t *testing.T) {
+	t.Parallel()
+	b := setupMoney(t, 38)
+	b.user(t, b.s, 1, 1000)
+	j, _, err := b.s.CreateJob(b.ctx, newJob(1, 100, "multi"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.s.MarkResultDone(b.ctx, j.ID, 0, false); !errors.Is(err, store.ErrJobState) {
+		t.Fatalf("a result of an unfinished job: %v", err)
+	}
+	if _, err := b.s.FinishJob(b.ctx, store.FinishParams{JobID: j.ID, Outcome: store.JobSucceeded, ResultURLs: []string{"a", "b", "c"}}); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		index   int
+		lost    bool
+		wantErr error
+		done    int
+		lostN   int
+	}{
+		{1, false, store.ErrJobState, 0, 0}, // skipping the first
+		{0, false, nil, 1, 0},
+		{0, true, nil, 1, 0}, // a repeat changes nothing
+		{1, true, nil, 2, 1},
+		{1, true, nil, 2, 1},
+		{2, false, nil, 3, 1},
+	}
+	for _, st := range steps {
+		err := b.s.MarkResultDone(b.ctx, j.ID, st.index, st.lost)
+		if (st.wantErr == nil) != (err == nil) || (st.wantErr != nil && !errors.Is(err, st.wantErr)) {
+			t.Fatalf("MarkResultDone(%d, %v) = %v, want %v", st.index, st.lost, err, st.wantErr)
+		}
+		got, err := b.s.Job(b.ctx, j.ID)
+		if err != nil || got.ResultsDelivered != st.done || got.ResultsLost != st.lostN {
+			t.Fatalf("after MarkResultDone(%d, %v): %d done, %d lost (%v); want %d, %d", st.index, st.lost, got.ResultsDelivered, got.ResultsLost, err, st.done, st.lostN)
+		}
+	}
+}
+
 // BenchmarkCreateAndFinishJob measures one paid job's money path: create
 // with hold, then finish with capture (two transactions).
 func BenchmarkCreateAndFinishJob(b *testing.B) {

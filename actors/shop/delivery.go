@@ -56,7 +56,7 @@ func (j *Jobs) deliver(ctx context.Context, job store.Job, log *slog.Logger) {
 	var err error
 	for attempt := 1; attempt <= 5; attempt++ {
 		if job.State == store.JobSucceeded {
-			err = j.sendResults(ctx, job, lang, name)
+			err = j.sendResults(ctx, &job, lang, name)
 		} else {
 			refunded := !job.Free && job.PriceKopecks > 0
 			err = j.say(ctx, job, fsm.JobFailed(lang, job.ID, failReason(job), refunded))
@@ -73,7 +73,7 @@ func (j *Jobs) deliver(ctx context.Context, job store.Job, log *slog.Logger) {
 		err = nil
 	}
 	if err != nil && retryable(err) {
-		log.Error("jobs: cannot deliver the outcome now; the next term retries", "err", err)
+		log.Error("jobs: cannot deliver the outcome now; the next term resumes it", "results_done", job.ResultsDelivered, "err", err)
 		return
 	}
 	if err != nil {
@@ -157,22 +157,49 @@ func (j *Jobs) progress(ctx context.Context, job store.Job, stage string) {
 	_ = j.cfg.Telegram.Perform(cctx, telegram.Op{Kind: telegram.OpAction, ChatID: job.ChatID, Action: action})
 }
 
-// sendResults sends every result file, then turns the progress message
-// into "done". Caption and buttons (repeat, back to the model, menu) go
-// with the first file.
-func (j *Jobs) sendResults(ctx context.Context, job store.Job, lang fsm.Lang, name string) error {
-	for i, u := range job.ResultURLs {
+// sendResults sends the result files not sent yet, recording each before
+// the next, so a retry (here, or in the next term) resumes with the first
+// one not delivered instead of sending them all again; then it turns the
+// progress message into "done". Caption and buttons (repeat, back to the
+// model, menu) go with the first file.
+func (j *Jobs) sendResults(ctx context.Context, job *store.Job, lang fsm.Lang, name string) error {
+	for i := job.ResultsDelivered; i < len(job.ResultURLs); i++ {
 		caption, buttons := "", [][]fsm.Button(nil)
 		if i == 0 {
 			caption = fsm.ResultCaption(lang, job.ID, name)
 			buttons = fsm.ResultButtons(lang, job.ID, job.ModelID)
 		}
-		if err := j.sendOne(ctx, job, lang, u, caption, buttons); err != nil {
+		if err := j.sendOne(ctx, *job, lang, job.ResultURLs[i], caption, buttons); err != nil {
 			return err
 		}
+		if err := j.recordResult(ctx, job.ID, i, false); err != nil {
+			return err
+		}
+		job.ResultsDelivered = i + 1
 	}
 	if job.ProgressMessageID > 0 {
-		_ = j.say(ctx, job, fsm.JobSucceeded(lang, job.ID, name))
+		_ = j.say(ctx, *job, fsm.JobSucceeded(lang, job.ID, name))
+	}
+	return nil
+}
+
+// recordResult persists that result index was dealt with, retrying a few
+// times: moving on unrecorded would send it again after a failure.
+func (j *Jobs) recordResult(ctx context.Context, jobID int64, index int, lost bool) error {
+	var err error
+	for attempt := 1; attempt <= 3; attempt++ {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		err = j.cfg.Store.MarkResultDone(rctx, jobID, index, lost)
+		cancel()
+		if err == nil || errors.Is(err, store.ErrJobState) {
+			break
+		}
+		if !retry.Sleep(ctx, retry.Backoff(attempt, 200*time.Millisecond, 2*time.Second)) {
+			break
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("record result %d of job %d: %w", index, jobID, err)
 	}
 	return nil
 }

@@ -15,8 +15,10 @@ ALTER TABLE topups
         CHECK (refund_shortfall_kopecks >= 0 AND refund_shortfall_kopecks <= kopecks);
 UPDATE topups SET refund_attempts = 1 WHERE state = 'refunded';
 
--- How many of a job's results (in order) have been dealt with: delivered,
--- or given up on with the price credited back. A retry after a failure, or
--- a new leader, resumes with the next one instead of sending all again.
+-- How many of a job's results (in order) have been dealt with — delivered,
+-- or given up on with the price credited back (results_lost of them). A
+-- retry after a failure, or a new leader, resumes with the next one instead
+-- of sending every result again.
 ALTER TABLE jobs
-    ADD COLUMN results_delivered integer NOT NULL DEFAULT 0 CHECK (results_delivered >= 0);
+    ADD COLUMN results_delivered integer NOT NULL DEFAULT 0 CHECK (results_delivered >= 0),
+    ADD COLUMN results_lost integer NOT NULL DEFAULT 0 CHECK (results_lost >= 0 AND results_lost <= results_delivered);
