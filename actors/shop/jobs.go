@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -52,6 +53,11 @@ type JobsConfig struct {
 	PollRate rate.Limit
 	// ProgressEvery spaces edits of a job's progress message; default 15 s.
 	ProgressEvery time.Duration
+	// MaxUploads bounds the results streamed from Kie into uploads to
+	// Telegram at once; default 4.
+	MaxUploads int
+	// Fetch bounds fetching result files from Kie's hosts.
+	Fetch FetchLimits
 	// Now is the clock deadlines and progress are measured by; default
 	// time.Now.
 	Now func() time.Time
@@ -66,6 +72,9 @@ type Jobs struct {
 	cfg     JobsConfig
 	log     *slog.Logger
 	limiter *rate.Limiter
+	fetch   FetchLimits
+	results *http.Client  // Kie's result hosts
+	uploads chan struct{} // a slot per upload in flight
 }
 
 // NewJobs validates cfg; bad wiring panics.
@@ -88,7 +97,12 @@ func NewJobs(cfg JobsConfig) *Jobs {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Jobs{cfg: cfg, log: cfg.Logger.With("component", "jobs"), limiter: rate.NewLimiter(cfg.PollRate, 4)}
+	cfg.MaxUploads = orDefault(cfg.MaxUploads, 4)
+	fetch := cfg.Fetch.withDefaults()
+	return &Jobs{
+		cfg: cfg, log: cfg.Logger.With("component", "jobs"), limiter: rate.NewLimiter(cfg.PollRate, 4),
+		fetch: fetch, results: newResultClient(fetch), uploads: make(chan struct{}, cfg.MaxUploads),
+	}
 }
 
 // JobsChannel is the NOTIFY channel carrying Kie callback hints
