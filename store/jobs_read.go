@@ -79,6 +79,25 @@ func (q *queries) UnfinishedJobs(ctx context.Context) ([]Job, error) {
 	return js, nil
 }
 
+// UnfinishedJobIDs is UnfinishedJobs bounded: the ids of the oldest limit
+// jobs that are unfinished or finished but undelivered, oldest first, so a
+// leader follows a bounded number at a time and picks the rest up as those
+// end.
+func (q *queries) UnfinishedJobIDs(ctx context.Context, limit int) ([]int64, error) {
+	rows, err := q.db.Query(ctx, `
+		SELECT id FROM jobs
+		 WHERE bot_id = $1 AND (finished_at IS NULL OR (delivered_at IS NULL AND finished_at > now() - interval '1 day'))
+		 ORDER BY id LIMIT $2`, q.botID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list unfinished jobs: %w", interpret(err))
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("list unfinished jobs: %w", interpret(err))
+	}
+	return ids, nil
+}
+
 // JobsDue returns up to limit running jobs whose next poll is due at now,
 // most overdue first.
 func (q *queries) JobsDue(ctx context.Context, now time.Time, limit int) ([]Job, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -386,6 +387,21 @@ func TestJobQueries(t *testing.T) {
 
 	if got, w := ids(b.s.UnfinishedJobs(b.ctx)), want(queued, due, later, undelivered, failed); got != w {
 		t.Errorf("UnfinishedJobs = %s, want %s", got, w)
+	}
+	idList := func(js ...store.Job) []int64 {
+		var out []int64
+		for _, j := range js {
+			out = append(out, j.ID)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		limit int
+		want  []int64
+	}{{2, idList(queued, due)}, {4, idList(queued, due, later, undelivered)}, {10, idList(queued, due, later, undelivered, failed)}} {
+		if got, err := b.s.UnfinishedJobIDs(b.ctx, c.limit); err != nil || !slices.Equal(got, c.want) {
+			t.Errorf("UnfinishedJobIDs(%d) = %v, %v; want %v", c.limit, got, err, c.want)
+		}
 	}
 	if got, w := ids(b.s.JobsDue(b.ctx, now, 10)), want(due); got != w {
 		t.Errorf("JobsDue = %s, want %s", got, w)

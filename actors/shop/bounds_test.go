@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/kiebot/kiebot/actors/telegram/telegramtest"
 	"github.com/kiebot/kiebot/kie"
+	"github.com/kiebot/kiebot/kie/kietest"
 	"github.com/kiebot/kiebot/pricing"
 	"github.com/kiebot/kiebot/store"
 )
@@ -212,6 +214,85 @@ func TestShopUploadsAreBounded(t *testing.T) {
 	s.checkBooks(ctx)
 }
 
+// 200 unfinished jobs, the follower cap at its default of 64: only the 64
+// oldest are followed (their tasks polled) until some end; as they do the
+// next oldest are picked up, and every job ends settled and delivered.
+func TestShopFollowersAreBounded(t *testing.T) {
+	t.Parallel()
+	const jobs, capped = 200, 64
+	s := newShop(t, shopOptions{sweepEvery: 20 * time.Millisecond, pollMax: time.Second})
+	ctx := actorstest.Context(t, 120*time.Second)
+	s.kie.SetScript("z-image", kietest.Script{Outcome: kietest.Stuck})
+	kc := s.kieClient(slog.New(slog.DiscardHandler))
+	c := s.newClient(ctx, "Ann", "en")
+	s.seedUser(ctx, c, jobs*100)
+	tasks := make([]string, jobs) // by job, oldest first
+	errs := make([]error, jobs)
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			for i := w; i < jobs; i += 8 {
+				created, err := kc.CreateTask(ctx, kie.CreateTaskRequest{Model: "z-image", Input: map[string]any{"prompt": testPrompt}})
+				if err == nil {
+					tasks[i] = created.TaskID
+				}
+				errs[i] = err
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	for i, task := range tasks {
+		s.seedJob(ctx, c, fmt.Sprintf("follow-%d", i), task)
+	}
+	s.kie.ResetRequests()
+	s.startShop("a", shopOptions{})
+
+	polls := func() map[string]int {
+		n := map[string]int{}
+		for _, r := range s.kie.Requests() {
+			if r.Route == kietest.RouteRecordInfo && r.TaskID != "" { // "": still being handled
+				n[r.TaskID]++
+			}
+		}
+		return n
+	}
+	done := map[string]bool{}
+	for start := 0; start < jobs; start += capped {
+		batch := tasks[start:min(start+capped, jobs)]
+		// Every task of the batch is polled a few times…
+		err := waitUntil(ctx, func() (bool, error) {
+			n := polls()
+			return !slices.ContainsFunc(batch, func(id string) bool { return n[id] < 3 }), nil
+		})
+		if err != nil {
+			t.Fatalf("batch from %d: not all polled: %v", start, err)
+		}
+		// …and no task after it, meanwhile: those jobs had no follower.
+		for id, n := range polls() {
+			if !done[id] && !slices.Contains(batch, id) {
+				t.Fatalf("batch from %d: task %s of a later job polled %d times: more than %d followers", start, id, n, capped)
+			}
+		}
+		for _, id := range batch {
+			s.kie.CompleteTask(id)
+			done[id] = true
+		}
+	}
+	js := s.waitSettled(ctx)
+	if len(js) != jobs {
+		t.Fatalf("%d jobs", len(js))
+	}
+	for _, j := range js {
+		if j.State != string(store.JobSucceeded) {
+			t.Fatalf("job %+v", j)
+		}
+	}
+	s.checkBooks(ctx)
+}
+
 // The client for Kie's result hosts gives up on a redirect loop, a
 // redirect to another scheme, an endless body and a host that never
 // answers, each within its bound.
@@ -280,7 +361,7 @@ func TestResultFetchIsBounded(t *testing.T) {
 	if n, err := read("/ok", 1<<20); err != nil || n != 3 {
 		t.Errorf("a small result: %d bytes, %v", n, err)
 	}
-	if j.fetch.MaxRedirects != 3 || j.fetch.Timeout != 2*time.Minute || j.fetch.MaxBytes != otherUpload || cap(j.uploads) != 4 {
-		t.Errorf("defaults: %+v, %d upload slots", j.fetch, cap(j.uploads))
+	if j.fetch.MaxRedirects != 3 || j.fetch.Timeout != 2*time.Minute || j.fetch.MaxBytes != otherUpload || cap(j.uploads) != 4 || j.cfg.MaxFollowers != 64 {
+		t.Errorf("defaults: %+v, %d upload slots, %d followers", j.fetch, cap(j.uploads), j.cfg.MaxFollowers)
 	}
 }

@@ -57,7 +57,9 @@ type shopOptions struct {
 	ratePerMinute, rateBurst int
 	ttl                      time.Duration // leader lease; default a minute
 	pollMax                  time.Duration // jobs' slowest poll; default 100 ms
-	maxUploads               int           // JobsConfig.MaxUploads; zero: its default
+	// The jobs actor's bounds and sweep (JobsConfig); zero: its defaults.
+	maxFollowers, maxUploads int
+	sweepEvery               time.Duration
 }
 
 // testCallbackKey signs job ids in the shop's callback URLs.
@@ -196,7 +198,7 @@ func (s *shop) startShop(name string, opts shopOptions) *actorstest.Instance {
 		})
 		jcfg := JobsConfig{Store: st, Kie: kc, Telegram: tg, Registry: s.pricer.Registry(), Logger: log,
 			Wake: wake, PollMin: 20 * time.Millisecond, PollMax: pollMax, PollRate: 200, ProgressEvery: time.Hour,
-			MaxUploads: o.maxUploads}
+			MaxFollowers: o.maxFollowers, MaxUploads: o.maxUploads, SweepEvery: o.sweepEvery}
 		if s.callbackURL != "" {
 			jcfg.CallbackBaseURL, jcfg.CallbackKey = s.callbackURL, []byte(testCallbackKey)
 			jcfg.ConnConfig = st.Pool().Config().ConnConfig.Copy()

@@ -53,6 +53,14 @@ type JobsConfig struct {
 	PollRate rate.Limit
 	// ProgressEvery spaces edits of a job's progress message; default 15 s.
 	ProgressEvery time.Duration
+	// MaxFollowers bounds the jobs followed at once, one goroutine each:
+	// the oldest unfinished jobs first, the rest as followers end. Default
+	// 64.
+	MaxFollowers int
+	// SweepEvery is how often unfinished jobs are reloaded (a wake-up
+	// lost, a follower that gave up, a job waiting for a follower);
+	// default 5 s.
+	SweepEvery time.Duration
 	// MaxUploads bounds the results streamed from Kie into uploads to
 	// Telegram at once; default 4.
 	MaxUploads int
@@ -97,7 +105,11 @@ func NewJobs(cfg JobsConfig) *Jobs {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	cfg.MaxFollowers = orDefault(cfg.MaxFollowers, 64)
 	cfg.MaxUploads = orDefault(cfg.MaxUploads, 4)
+	if cfg.SweepEvery <= 0 {
+		cfg.SweepEvery = 5 * time.Second
+	}
 	fetch := cfg.Fetch.withDefaults()
 	return &Jobs{
 		cfg: cfg, log: cfg.Logger.With("component", "jobs"), limiter: rate.NewLimiter(cfg.PollRate, 4),
@@ -111,15 +123,21 @@ func JobsChannel(botID int64) string { return "kiebot_jobs_" + strconv.FormatInt
 
 type jobHint struct{ taskID string }
 
-// Run follows jobs until ctx ends.
+// Run follows jobs until ctx ends: at most MaxFollowers at once, the
+// oldest first; the others are picked up as followers end.
 func (j *Jobs) Run(ctx context.Context, _ actors.Term) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	followers := map[int64]chan jobHint{}
-	finished := make(chan int64, 64)
-	follow := func(id int64) {
+	finished := make(chan int64, j.cfg.MaxFollowers)
+	// follow starts a follower for id unless it has one or none is free;
+	// it reports whether id is followed.
+	follow := func(id int64) bool {
 		if _, ok := followers[id]; ok {
-			return
+			return true
+		}
+		if len(followers) >= j.cfg.MaxFollowers {
+			return false
 		}
 		hints := make(chan jobHint, 1)
 		followers[id] = hints
@@ -132,6 +150,26 @@ func (j *Jobs) Run(ctx context.Context, _ actors.Term) error {
 			case <-ctx.Done():
 			}
 		}()
+		return true
+	}
+	// reload follows the oldest unfinished jobs; backlog is whether there
+	// may be more than there were followers for.
+	backlog := false
+	reload := func() {
+		ids, err := j.cfg.Store.UnfinishedJobIDs(ctx, j.cfg.MaxFollowers)
+		if err != nil {
+			if ctx.Err() == nil {
+				j.log.Error("jobs: cannot reload unfinished jobs; retrying at the next sweep", "err", err)
+			}
+			return
+		}
+		backlog = len(ids) == j.cfg.MaxFollowers
+		for _, id := range ids {
+			if !follow(id) {
+				backlog = true
+				break
+			}
+		}
 	}
 
 	hints := make(chan string, 64)
@@ -151,52 +189,55 @@ func (j *Jobs) Run(ctx context.Context, _ actors.Term) error {
 		}
 		go func() { defer wg.Done(); l.Run(ctx) }()
 	}
-	jobs, err := j.cfg.Store.UnfinishedJobs(ctx)
-	if err != nil && ctx.Err() == nil {
-		j.log.Error("jobs: cannot reload unfinished jobs; they resume at the next term", "err", err)
+	reload()
+	if len(followers) > 0 {
+		j.log.Info("jobs: reloaded unfinished jobs", "count", len(followers), "more_waiting", backlog)
 	}
-	for _, job := range jobs {
-		follow(job.ID)
-	}
-	if len(jobs) > 0 {
-		j.log.Info("jobs: reloaded unfinished jobs", "count", len(jobs))
-	}
-	// The safety net: a wake-up lost (channel full) or a job left behind
-	// by a follower that gave up is picked up within a few seconds.
-	sweep := time.NewTicker(5 * time.Second)
+	// The safety net: a wake-up lost (channel full), a job left behind by
+	// a follower that gave up, or one waiting for a free follower, is
+	// picked up within a sweep. A follower ending with jobs waiting
+	// brings the next reload forward — coalesced and at most once a
+	// second, so a burst of endings costs one query and a job whose
+	// follower keeps ending at once cannot spin.
+	sweep := time.NewTicker(j.cfg.SweepEvery)
 	defer sweep.Stop()
+	refillDelay := min(time.Second, j.cfg.SweepEvery)
+	refill := time.NewTimer(refillDelay)
+	refill.Stop()
+	refilling := false
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-sweep.C:
-			jobs, err := j.cfg.Store.UnfinishedJobs(ctx)
-			if err != nil {
-				continue
-			}
-			for _, job := range jobs {
-				follow(job.ID)
-			}
+			reload()
+		case <-refill.C:
+			refilling = false
+			reload()
 		case id := <-j.cfg.Wake:
-			follow(id)
+			if !follow(id) {
+				backlog = true // a sweep picks it up, oldest first
+			}
 		case id := <-finished:
 			delete(followers, id)
+			if backlog && !refilling {
+				refilling = true
+				refill.Reset(refillDelay)
+			}
 		case payload := <-hints:
 			idText, taskID, _ := strings.Cut(payload, ":")
 			id, err := strconv.ParseInt(idText, 10, 64)
 			if err != nil {
 				continue
 			}
-			if ch, ok := followers[id]; ok {
-				select {
-				case ch <- jobHint{taskID: taskID}:
-				default:
-				}
+			// A hint for a job we do not follow may be an early callback
+			// for a job whose submission outcome is unknown: follow it if a
+			// follower is free (else the callback receiver's adoption and
+			// a later sweep cover it).
+			if !follow(id) {
+				backlog = true
 				continue
 			}
-			// A hint for a job we do not follow: perhaps an early callback
-			// for a job whose submission outcome is unknown. Follow it.
-			follow(id)
 			select {
 			case followers[id] <- jobHint{taskID: taskID}:
 			default:
