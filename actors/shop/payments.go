@@ -165,6 +165,8 @@ func (sh *Shop) adminRefund(ctx context.Context, chatID int64, lang fsm.Lang, ch
 	case retryable(err):
 		// The money stays taken back; the retry asks Telegram again (as
 		// does a later /refund, should the retries run out).
+		sh.log.Warn("shop: refund under way, Telegram did not answer; the money stays taken back until it does (a /refund again resumes it)",
+			"user_id", t.UserID, "charge_id", chargeID, "err", err)
 		return actors.Step{}, err
 	}
 	refusal := err.Error()
