@@ -66,8 +66,9 @@ func (q *queries) RunningJobs(ctx context.Context, userID int64) (int, error) {
 	return n, nil
 }
 
-// UnfinishedJobs is what a new leader reloads: every unfinished job plus
-// the successes whose result was not delivered, oldest first.
+// UnfinishedJobs is every job a leader still owes something: unfinished,
+// or finished with its outcome not delivered, oldest first. It is not
+// bounded (checks and tools); the jobs actor reloads UnfinishedJobIDs.
 func (q *queries) UnfinishedJobs(ctx context.Context) ([]Job, error) {
 	// Finished but undelivered: a success whose result, or a failure whose
 	// notice, was not sent before a crash (bounded to a day: older results
