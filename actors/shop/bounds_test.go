@@ -218,7 +218,8 @@ func TestShopUploadsAreBounded(t *testing.T) {
 // oldest are followed (their tasks polled) until some end; as they do the
 // next oldest are picked up, and every job ends settled and delivered.
 func TestShopFollowersAreBounded(t *testing.T) {
-	t.Parallel()
+	// Not parallel: 200 jobs keep the database busy, and run alone before
+	// the parallel tests they would slow down (the chaos test has a budget).
 	const jobs, capped = 200, 64
 	s := newShop(t, shopOptions{sweepEvery: 20 * time.Millisecond, pollMax: time.Second})
 	ctx := actorstest.Context(t, 120*time.Second)
