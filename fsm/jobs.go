@@ -87,6 +87,29 @@ func JobFailed(lang Lang, jobID int64, reason FailReason, refunded bool) Screen 
 	}
 }
 
+// JobUndeliverable says a finished job's result could not be delivered in
+// any form, and whether its price is back on the balance.
+func JobUndeliverable(lang Lang, jobID int64, refunded bool) Screen {
+	text := T(lang, KeyJobFailed, jobRef(jobID)) + "\n" + T(lang, KeyResultRefused)
+	if refunded {
+		text += "\n" + T(lang, KeyFailRefunded)
+	}
+	return Screen{Text: text, Buttons: [][]Button{
+		{{Text: T(lang, KeyBtnRetry), Data: callbackData(globalNonce, aRepeat, strconv.FormatInt(jobID, 10))}},
+		{menuButton(lang)},
+	}}
+}
+
+// ResultsPartlyLost says some of a job's results could not be delivered
+// (the others were), and whether its price is back on the balance.
+func ResultsPartlyLost(lang Lang, jobID int64, refunded bool) Screen {
+	text := T(lang, KeyResultsPartial, jobRef(jobID))
+	if refunded {
+		text += "\n" + T(lang, KeyFailRefunded)
+	}
+	return Screen{Text: text}
+}
+
 // ResultCaption is the caption on a delivered result (well under 1024).
 func ResultCaption(lang Lang, jobID int64, modelName string) string {
 	return T(lang, KeyResultCaption, jobRef(jobID), modelTitle(modelName))
@@ -103,7 +126,8 @@ func ResultButtons(lang Lang, jobID int64, modelID string) [][]Button {
 	return append(rows, []Button{menuButton(lang)})
 }
 
-// ResultLink offers a result too big to send as a link with its expiry.
+// ResultLink offers a result that could not be sent as a file (too big,
+// or refused) as a link with its expiry.
 func ResultLink(lang Lang, url string, expires time.Time) Screen {
 	rows := [][]Button{{menuButton(lang)}}
 	if url != "" { // a button needs a URL; without one the text still explains

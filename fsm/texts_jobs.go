@@ -27,6 +27,8 @@ const (
 	KeyRateLimited     Key = "rate_limited"
 	KeyResultGone      Key = "result.gone"
 	KeyResultLost      Key = "result.lost"
+	KeyResultRefused   Key = "result.refused"
+	KeyResultsPartial  Key = "result.partial"
 	KeyFilesFailed     Key = "err.files_failed"
 	KeyFileTooBigNow   Key = "err.file_too_big_now"
 	KeyPaymentUnknown  Key = "pay.unknown"
@@ -62,8 +64,8 @@ var jobTexts = map[Key][2]string{ // [RU, EN]
 	KeyBtnRepeatResult: {"🔁 Ещё раз", "🔁 Again"},
 	KeyBtnToModel:      {"⬅️ К модели", "⬅️ To the model"},
 	KeyResultLink: {
-		"Результат слишком большой, чтобы прислать его в Telegram. Скачайте его по ссылке — она действует до %s (МСК).",
-		"The result is too big to send through Telegram. Download it with the link — it works until %s (Moscow time).",
+		"Результат не удалось прислать файлом в Telegram (он слишком большой или Telegram его не принял). Скачайте его по ссылке — она действует до %s (МСК).",
+		"The result could not be sent as a file through Telegram (it is too big, or Telegram would not take it). Download it with the link — it works until %s (Moscow time).",
 	},
 	KeyBtnDownload: {"⬇️ Скачать", "⬇️ Download"},
 	KeyInsufficient: {
@@ -82,6 +84,14 @@ var jobTexts = map[Key][2]string{ // [RU, EN]
 	KeyResultLost: {
 		"😔 Результат пропал у Kie раньше, чем я успел его прислать. Деньги за заказ вернулись на баланс — закажите генерацию заново.",
 		"😔 The result vanished at Kie before I could send it. The price is back on your balance — please order it again.",
+	},
+	KeyResultRefused: {
+		"Telegram не принял результат ни в каком виде, и доставить его не получилось.",
+		"Telegram would not accept the result in any form, so it could not be delivered.",
+	},
+	KeyResultsPartial: {
+		"😔 Не все результаты заказа %s удалось доставить: Telegram их не принял или они пропали у Kie.",
+		"😔 Not every result of order %s could be delivered: Telegram would not accept them, or they vanished at Kie.",
 	},
 	KeyFilesFailed: {
 		"Не удалось передать ваши файлы в сервис генерации. Ничего не списано — попробуйте ещё раз через минуту.",

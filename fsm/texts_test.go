@@ -187,6 +187,7 @@ func TestJobScreens(t *testing.T) {
 			InsufficientFunds(lang, 100_00, 12_00, true), InsufficientFunds(lang, 100_00, 12_00, false),
 			FreeLimitReached(lang, 5), TooManyJobs(lang, 3), RateLimited(lang), PaymentReceived(lang, 150_00, 170_00),
 			PaymentRefunded(lang, 150_00, 20_00), Apology(lang), Hint(lang),
+			JobUndeliverable(lang, 12, true), JobUndeliverable(lang, 12, false), ResultsPartlyLost(lang, 12, true),
 			{Text: ResultCaption(lang, 12, evil), Buttons: ResultButtons(lang, 12, longest)},
 		}
 		for _, r := range []FailReason{FailRejected, FailFailed, FailTimeout, FailUnavailable, "other"} {

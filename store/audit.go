@@ -38,7 +38,7 @@ const (
 	CheckHold       = "hold"        // a paid job without exactly one hold of its price, or a free job with money entries
 	CheckSettlement = "settlement"  // a finished job not captured/released exactly once, or an unfinished one settled
 	CheckJobRefund  = "job_refund"  // a job refunded twice, for another amount than its price, or without having been captured
-	CheckTopUp      = "topup"       // a top-up whose credit/refund entries disagree with its state
+	CheckTopUp      = "topup"       // a top-up whose credit, refund and reversal entries disagree with its state
 	CheckEntryOwner = "entry_owner" // an entry whose user differs from its job's or top-up's, or that lacks one
 )
 
@@ -206,15 +206,18 @@ func (a *auditor) jobs(ctx context.Context) error {
 	return nil
 }
 
-// topUps checks that a pending top-up has no entries, a paid one exactly
-// one credit of its kopecks, and a refunded one that credit plus exactly
-// one refund of the same amount.
+// topUps checks that a pending top-up has no entries and any other exactly
+// one credit of its kopecks; that every refund begun and given up was
+// reversed (a paid top-up nets nothing back), a refund under way has taken
+// back exactly the credit, and a refunded one the credit less the
+// shortfall a refund Telegram made on its own could not cover.
 func (a *auditor) topUps(ctx context.Context) error {
 	rows, err := a.db.Query(ctx, `
-		SELECT t.bot_id, t.id, t.user_id, t.state, t.kopecks,
+		SELECT t.bot_id, t.id, t.user_id, t.state, t.kopecks, t.refund_shortfall_kopecks,
 		       count(e.id) FILTER (WHERE e.kind = 'topup'), coalesce(sum(e.amount_kopecks) FILTER (WHERE e.kind = 'topup'), 0)::bigint,
 		       count(e.id) FILTER (WHERE e.kind = 'refund'), coalesce(sum(-e.amount_kopecks) FILTER (WHERE e.kind = 'refund'), 0)::bigint,
-		       count(e.id) FILTER (WHERE e.kind NOT IN ('topup', 'refund'))
+		       count(e.id) FILTER (WHERE e.kind = 'adjustment'), coalesce(sum(e.amount_kopecks) FILTER (WHERE e.kind = 'adjustment'), 0)::bigint,
+		       count(e.id) FILTER (WHERE e.kind NOT IN ('topup', 'refund', 'adjustment'))
 		  FROM topups t LEFT JOIN ledger_entries e ON e.bot_id = t.bot_id AND e.topup_id = t.id
 		 WHERE `+auditBot("t.bot_id")+`
 		 GROUP BY t.bot_id, t.id
@@ -223,22 +226,35 @@ func (a *auditor) topUps(ctx context.Context) error {
 		return fmt.Errorf("check top-ups: %w", interpret(err))
 	}
 	var (
-		bot, id, user, kopecks                       int64
-		state                                        TopUpState
-		credits, credited, refunds, refunded, others int64
+		bot, id, user, kopecks, shortfall                                 int64
+		state                                                             TopUpState
+		credits, credited, refunds, refunded, reversals, reversed, others int64
 	)
-	_, err = pgx.ForEachRow(rows, []any{&bot, &id, &user, &state, &kopecks, &credits, &credited, &refunds, &refunded, &others}, func() error {
-		wantCredits, wantRefunds := int64(0), int64(0)
+	_, err = pgx.ForEachRow(rows, []any{&bot, &id, &user, &state, &kopecks, &shortfall,
+		&credits, &credited, &refunds, &refunded, &reversals, &reversed, &others}, func() error {
+		// What is still taken back, in entries and in kopecks.
+		open, net := refunds-reversals, refunded-reversed
+		ok := others == 0 && reversed >= 0
 		switch state {
+		case TopUpPending:
+			ok = ok && credits == 0 && refunds == 0 && reversals == 0
 		case TopUpPaid:
-			wantCredits = 1
+			ok = ok && credits == 1 && credited == kopecks && open == 0 && net == 0 && shortfall == 0
+		case TopUpRefunding:
+			ok = ok && credits == 1 && credited == kopecks && open == 1 && net == kopecks && shortfall == 0
 		case TopUpRefunded:
-			wantCredits, wantRefunds = 1, 1
+			wantOpen := int64(1)
+			if shortfall == kopecks {
+				wantOpen = 0 // nothing was left to take back
+			}
+			ok = ok && credits == 1 && credited == kopecks && open == wantOpen && net == kopecks-shortfall
+		default:
+			ok = false
 		}
-		if credits != wantCredits || credited != wantCredits*kopecks || refunds != wantRefunds || refunded != wantRefunds*kopecks || others != 0 {
+		if !ok {
 			a.add(Problem{BotID: bot, UserID: user, TopUpID: id, Check: CheckTopUp, Detail: fmt.Sprintf(
-				"%s top-up of %d kopecks has %d credits (%d kopecks), %d refunds (%d kopecks), %d other entries",
-				state, kopecks, credits, credited, refunds, refunded, others)})
+				"%s top-up of %d kopecks (shortfall %d) has %d credits (%d kopecks), %d refunds (%d kopecks), %d reversals (%d kopecks), %d other entries",
+				state, kopecks, shortfall, credits, credited, refunds, refunded, reversals, reversed, others)})
 		}
 		return nil
 	})

@@ -213,7 +213,7 @@ func TestBroadcastAudience(t *testing.T) {
 	t.Parallel()
 	b := setupBroadcasts(t, 63, 10) // users 1..10; even ids speak English
 	b.exec(t, `UPDATE bot_users SET last_seen_at = now() - interval '40 days' WHERE user_id > 6`)
-	b.exec(t, `UPDATE bot_users SET banned_at = now() WHERE user_id = 1`)
+	b.exec(t, `UPDATE bot_users SET banned_at = now(), banned_by = 99, ban_reason = 'test' WHERE user_id = 1`)
 	b.exec(t, `UPDATE bot_users SET blocked_at = now() WHERE user_id = 2`)
 	// User 3 blocked the bot, then wrote to it again: unblocked.
 	b.exec(t, `UPDATE bot_users SET blocked_at = now() - interval '1 hour', last_seen_at = now() WHERE user_id = 3`)
@@ -375,7 +375,7 @@ func TestRecipientOutcomes(t *testing.T) {
 	t.Parallel()
 	b := setupBroadcasts(t, 66, 6)
 	bc := b.started(t, store.Audience{})
-	b.exec(t, `UPDATE bot_users SET banned_at = now() WHERE user_id = 5`)
+	b.exec(t, `UPDATE bot_users SET banned_at = now(), banned_by = 99, ban_reason = 'test' WHERE user_id = 5`)
 	c, skipped, err := b.s.ClaimRecipients(b.ctx, bc.ID, b.epoch, 10)
 	if err != nil || len(c) != 5 || skipped != 1 {
 		t.Fatalf("ClaimRecipients = %d claimed, %d skipped, %v", len(c), skipped, err)

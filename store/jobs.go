@@ -71,6 +71,11 @@ type Job struct {
 	RunningAt            time.Time // zero until running
 	FinishedAt           time.Time // zero until final
 	DeliveredAt          time.Time // zero until MarkDelivered
+	// ResultsDelivered is how many of ResultURLs, in order, have been dealt
+	// with (MarkResultDone); ResultsLost how many of those could not be
+	// delivered and were given up on.
+	ResultsDelivered int
+	ResultsLost      int
 }
 
 // NewJob is a confirmed generation to create.
@@ -345,6 +350,31 @@ func (q *queries) settle(ctx context.Context, j Job) error {
 	}
 	if _, err := q.appendEntry(ctx, e); err != nil {
 		return fmt.Errorf("%s %d kopecks for job %d: %w", e.Kind, j.PriceKopecks, j.ID, err)
+	}
+	return nil
+}
+
+// MarkResultDone records that result index (0-based) of a finished job
+// has been dealt with — delivered, or given up on (lost) — before the next
+// is tried, so a retry resumes after it. It is a compare-and-set on the
+// count of results done: recording an index done before changes nothing;
+// skipping one, or a job not finished, is ErrJobState.
+func (q *queries) MarkResultDone(ctx context.Context, id int64, index int, lost bool) error {
+	tag, err := q.db.Exec(ctx, `
+		UPDATE jobs SET results_delivered = $3 + 1, results_lost = results_lost + CASE WHEN $4 THEN 1 ELSE 0 END
+		 WHERE bot_id = $1 AND id = $2 AND finished_at IS NOT NULL AND results_delivered = $3`, q.botID, id, index, lost)
+	if err != nil {
+		return fmt.Errorf("mark result %d of job %d done: %w", index, id, interpret(err))
+	}
+	if tag.RowsAffected() == 1 {
+		return nil
+	}
+	j, err := q.Job(ctx, id)
+	if err != nil {
+		return fmt.Errorf("mark result %d of job %d done: %w", index, id, err)
+	}
+	if !j.State.Final() || j.ResultsDelivered < index {
+		return fmt.Errorf("mark result %d of job %d done (state %s, %d done): %w", index, id, j.State, j.ResultsDelivered, ErrJobState)
 	}
 	return nil
 }

@@ -26,6 +26,16 @@ func (q *queries) UserJob(ctx context.Context, userID, id int64) (Job, error) {
 	return j, nil
 }
 
+// UserJobByKey loads userID's job created with idempotencyKey (ErrNotFound
+// if there is none, or it is another user's).
+func (q *queries) UserJobByKey(ctx context.Context, userID int64, idempotencyKey string) (Job, error) {
+	j, err := q.jobWhere(ctx, `idempotency_key = $2 AND user_id = $3`, idempotencyKey, userID)
+	if err != nil {
+		return Job{}, fmt.Errorf("load job of user %d by key: %w", userID, err)
+	}
+	return j, nil
+}
+
 // JobByTaskID finds the job Kie knows as taskID (the newest, should a fake
 // server ever reuse ids).
 func (q *queries) JobByTaskID(ctx context.Context, taskID string) (Job, error) {
@@ -56,8 +66,9 @@ func (q *queries) RunningJobs(ctx context.Context, userID int64) (int, error) {
 	return n, nil
 }
 
-// UnfinishedJobs is what a new leader reloads: every unfinished job plus
-// the successes whose result was not delivered, oldest first.
+// UnfinishedJobs is every job a leader still owes something: unfinished,
+// or finished with its outcome not delivered, oldest first. It is not
+// bounded (checks and tools); the jobs actor reloads UnfinishedJobIDs.
 func (q *queries) UnfinishedJobs(ctx context.Context) ([]Job, error) {
 	// Finished but undelivered: a success whose result, or a failure whose
 	// notice, was not sent before a crash (bounded to a day: older results
@@ -67,6 +78,25 @@ func (q *queries) UnfinishedJobs(ctx context.Context) ([]Job, error) {
 		return nil, fmt.Errorf("list unfinished jobs: %w", err)
 	}
 	return js, nil
+}
+
+// UnfinishedJobIDs is UnfinishedJobs bounded: the ids of the oldest limit
+// jobs that are unfinished or finished but undelivered, oldest first, so a
+// leader follows a bounded number at a time and picks the rest up as those
+// end.
+func (q *queries) UnfinishedJobIDs(ctx context.Context, limit int) ([]int64, error) {
+	rows, err := q.db.Query(ctx, `
+		SELECT id FROM jobs
+		 WHERE bot_id = $1 AND (finished_at IS NULL OR (delivered_at IS NULL AND finished_at > now() - interval '1 day'))
+		 ORDER BY id LIMIT $2`, q.botID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list unfinished jobs: %w", interpret(err))
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("list unfinished jobs: %w", interpret(err))
+	}
+	return ids, nil
 }
 
 // JobsDue returns up to limit running jobs whose next poll is due at now,
@@ -82,7 +112,7 @@ func (q *queries) JobsDue(ctx context.Context, now time.Time, limit int) ([]Job,
 const jobColumns = `id, user_id, chat_id, model_id, category, output, params, inputs, file_ids,
 	price_kopecks, cost_micro_credits, free, idempotency_key, state, coalesce(task_id, ''), stage, polls,
 	next_poll_at, deadline, unknown_cause, result_urls, fail_code, fail_msg, credits_consumed_micro,
-	progress_message_id, created_at, submitted_at, running_at, finished_at, delivered_at`
+	progress_message_id, created_at, submitted_at, running_at, finished_at, delivered_at, results_delivered, results_lost`
 
 func scanJob(row pgx.CollectableRow) (Job, error) {
 	var (
@@ -92,7 +122,7 @@ func scanJob(row pgx.CollectableRow) (Job, error) {
 	err := row.Scan(&j.ID, &j.UserID, &j.ChatID, &j.ModelID, &j.Category, &j.Output, &j.Params, &j.Inputs, &j.FileIDs,
 		&j.PriceKopecks, &j.CostMicroCredits, &j.Free, &j.IdempotencyKey, &j.State, &j.TaskID, &j.Stage, &j.Polls,
 		&nextPoll, &j.Deadline, &j.UnknownCause, &j.ResultURLs, &j.FailCode, &j.FailMsg, &j.CreditsConsumedMicro,
-		&j.ProgressMessageID, &j.CreatedAt, &submitted, &running, &finished, &sent)
+		&j.ProgressMessageID, &j.CreatedAt, &submitted, &running, &finished, &sent, &j.ResultsDelivered, &j.ResultsLost)
 	for _, p := range []struct {
 		dst *time.Time
 		src *time.Time

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -125,6 +126,18 @@ func TestCreateJobTwiceWithOneKey(t *testing.T) {
 		t.Fatalf("repeat = %+v, created %v, %v", again, created, err)
 	}
 	wantBalance(t, b.s, 1, 700, 300)
+	// A tap can be recognised before anything is prepared for the job.
+	if j, err := b.s.UserJobByKey(b.ctx, 1, "tap-1"); err != nil || j.ID != first.ID {
+		t.Fatalf("UserJobByKey = %+v, %v", j, err)
+	}
+	for _, c := range []struct {
+		user int64
+		key  string
+	}{{2, "tap-1"}, {1, "tap-none"}} {
+		if _, err := b.s.UserJobByKey(b.ctx, c.user, c.key); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("UserJobByKey(%d, %q): %v, want ErrNotFound", c.user, c.key, err)
+		}
+	}
 	if _, _, err := b.s.CreateJob(b.ctx, newJob(2, 300, "tap-1")); !errors.Is(err, store.ErrDuplicate) {
 		t.Fatalf("another user's key: %v, want ErrDuplicate", err)
 	}
@@ -375,6 +388,21 @@ func TestJobQueries(t *testing.T) {
 	if got, w := ids(b.s.UnfinishedJobs(b.ctx)), want(queued, due, later, undelivered, failed); got != w {
 		t.Errorf("UnfinishedJobs = %s, want %s", got, w)
 	}
+	idList := func(js ...store.Job) []int64 {
+		var out []int64
+		for _, j := range js {
+			out = append(out, j.ID)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		limit int
+		want  []int64
+	}{{2, idList(queued, due)}, {4, idList(queued, due, later, undelivered)}, {10, idList(queued, due, later, undelivered, failed)}} {
+		if got, err := b.s.UnfinishedJobIDs(b.ctx, c.limit); err != nil || !slices.Equal(got, c.want) {
+			t.Errorf("UnfinishedJobIDs(%d) = %v, %v; want %v", c.limit, got, err, c.want)
+		}
+	}
 	if got, w := ids(b.s.JobsDue(b.ctx, now, 10)), want(due); got != w {
 		t.Errorf("JobsDue = %s, want %s", got, w)
 	}
@@ -391,6 +419,48 @@ func TestJobQueries(t *testing.T) {
 		t.Errorf("UserJob = %+v, %v", j, err)
 	}
 	auditOK(t, b.pool, 37)
+}
+
+// A finished job's results are recorded one at a time, in order, each at
+// most once, so a retry resumes after the last one recorded.
+func TestMarkResultDone(t *testing.T) {
+	t.Parallel()
+	b := setupMoney(t, 38)
+	b.user(t, b.s, 1, 1000)
+	j, _, err := b.s.CreateJob(b.ctx, newJob(1, 100, "multi"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.s.MarkResultDone(b.ctx, j.ID, 0, false); !errors.Is(err, store.ErrJobState) {
+		t.Fatalf("a result of an unfinished job: %v", err)
+	}
+	if _, err := b.s.FinishJob(b.ctx, store.FinishParams{JobID: j.ID, Outcome: store.JobSucceeded, ResultURLs: []string{"a", "b", "c"}}); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		index   int
+		lost    bool
+		wantErr error
+		done    int
+		lostN   int
+	}{
+		{1, false, store.ErrJobState, 0, 0}, // skipping the first
+		{0, false, nil, 1, 0},
+		{0, true, nil, 1, 0}, // a repeat changes nothing
+		{1, true, nil, 2, 1},
+		{1, true, nil, 2, 1},
+		{2, false, nil, 3, 1},
+	}
+	for _, st := range steps {
+		err := b.s.MarkResultDone(b.ctx, j.ID, st.index, st.lost)
+		if (st.wantErr == nil) != (err == nil) || (st.wantErr != nil && !errors.Is(err, st.wantErr)) {
+			t.Fatalf("MarkResultDone(%d, %v) = %v, want %v", st.index, st.lost, err, st.wantErr)
+		}
+		got, err := b.s.Job(b.ctx, j.ID)
+		if err != nil || got.ResultsDelivered != st.done || got.ResultsLost != st.lostN {
+			t.Fatalf("after MarkResultDone(%d, %v): %d done, %d lost (%v); want %d, %d", st.index, st.lost, got.ResultsDelivered, got.ResultsLost, err, st.done, st.lostN)
+		}
+	}
 }
 
 // BenchmarkCreateAndFinishJob measures one paid job's money path: create

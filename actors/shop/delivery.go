@@ -1,20 +1,23 @@
 package shop
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/kiebot/kiebot/actors/internal/retry"
 	"github.com/kiebot/kiebot/actors/telegram"
 
+	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
 	"github.com/kiebot/kiebot/fsm"
@@ -28,6 +31,73 @@ const (
 	photoUpload = 10 << 20
 	otherUpload = 50 << 20
 )
+
+// FetchLimits bound fetching result files from Kie's hosts (HEAD for the
+// size, GET to stream an upload). Zero fields take the defaults.
+type FetchLimits struct {
+	ConnectTimeout time.Duration // dial and TLS handshake; default 10 s
+	HeaderTimeout  time.Duration // from request sent to response headers; default 30 s
+	Timeout        time.Duration // a whole request, body included; default 2 min
+	MaxRedirects   int           // default 3
+	// MaxBytes caps a result's body below Telegram's own upload limits
+	// (10 MB photos, 50 MB others), which always apply; default 50 MB.
+	MaxBytes int64
+}
+
+func (l FetchLimits) withDefaults() FetchLimits {
+	l.ConnectTimeout = cmpOr(l.ConnectTimeout, 10*time.Second)
+	l.HeaderTimeout = cmpOr(l.HeaderTimeout, 30*time.Second)
+	l.Timeout = cmpOr(l.Timeout, 2*time.Minute)
+	l.MaxRedirects = cmpOr(l.MaxRedirects, 3)
+	l.MaxBytes = min(cmpOr(l.MaxBytes, otherUpload), otherUpload)
+	return l
+}
+
+func cmpOr[T int | int64 | time.Duration](v, def T) T {
+	if v <= 0 {
+		return def
+	}
+	return v
+}
+
+// errTooManyRedirects and errBadScheme end a result fetch that wanders.
+var (
+	errTooManyRedirects = errors.New("too many redirects")
+	errBadScheme        = errors.New("result URL is not http or https")
+)
+
+// newResultClient is the HTTP client for Kie's result hosts: its own
+// connection pool, bounded dial, handshake, header and overall times, a
+// few redirects, http and https only. (http.DefaultClient follows ten
+// redirects anywhere and waits forever.)
+func newResultClient(l FetchLimits) *http.Client {
+	dialer := &net.Dialer{Timeout: l.ConnectTimeout, KeepAlive: 30 * time.Second}
+	return &http.Client{
+		Transport: &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           dialer.DialContext,
+			TLSHandshakeTimeout:   l.ConnectTimeout,
+			ResponseHeaderTimeout: l.HeaderTimeout,
+			MaxIdleConnsPerHost:   8,
+			IdleConnTimeout:       90 * time.Second,
+			ForceAttemptHTTP2:     true,
+		},
+		Timeout: l.Timeout,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) > l.MaxRedirects {
+				return fmt.Errorf("after %d redirects: %w", len(via)-1, errTooManyRedirects)
+			}
+			return checkScheme(req.URL)
+		},
+	}
+}
+
+func checkScheme(u *url.URL) error {
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("%q: %w", u.Scheme, errBadScheme)
+	}
+	return nil
+}
 
 // failReason tells the user why a job ended without a result, from what
 // was recorded (so a new leader says the same after a failover).
@@ -48,15 +118,17 @@ func failReason(job store.Job) fsm.FailReason {
 
 // deliver sends a finished job's outcome — the result files, or why it
 // failed and that the money is back — then marks it delivered, so a later
-// term does not send it again. A call Telegram refuses for good (the user
-// blocked the bot) ends the attempt; transient failures are retried a few
-// times, then left for the next term.
+// term does not send it again. Results are recorded one by one as they
+// are dealt with, so a retry (a transient failure here, or the next term)
+// resumes with the first one not yet sent. A user who blocked the bot
+// ends the attempt; transient failures are retried a few times, then left
+// for the next term.
 func (j *Jobs) deliver(ctx context.Context, job store.Job, log *slog.Logger) {
 	lang, name := j.audience(ctx, job)
 	var err error
 	for attempt := 1; attempt <= 5; attempt++ {
 		if job.State == store.JobSucceeded {
-			err = j.sendResults(ctx, job, lang, name)
+			err = j.sendResults(ctx, &job, lang, name, log)
 		} else {
 			refunded := !job.Free && job.PriceKopecks > 0
 			err = j.say(ctx, job, fsm.JobFailed(lang, job.ID, failReason(job), refunded))
@@ -68,16 +140,14 @@ func (j *Jobs) deliver(ctx context.Context, job store.Job, log *slog.Logger) {
 			return
 		}
 	}
-	if errors.Is(err, ErrResultGone) {
-		j.resultLost(ctx, job, lang, log)
-		err = nil
-	}
-	if err != nil && retryable(err) {
-		log.Error("jobs: cannot deliver the outcome now; the next term retries", "err", err)
+	switch {
+	case err != nil && retryable(err):
+		log.Error("jobs: cannot deliver the outcome now; the next term resumes it", "results_done", job.ResultsDelivered, "err", err)
 		return
-	}
-	if err != nil {
-		log.Warn("jobs: Telegram refused the delivery for good; giving up", "err", err)
+	case errors.Is(err, errUnreachable):
+		log.Warn("jobs: the user cannot be reached (the bot is blocked); giving up", "err", err)
+	case err != nil:
+		log.Warn("jobs: Telegram refused the outcome notice for good; giving up", "err", err)
 	}
 	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
@@ -90,29 +160,16 @@ func (j *Jobs) deliver(ctx context.Context, job store.Job, log *slog.Logger) {
 // it cannot be delivered, by URL or otherwise.
 var ErrResultGone = errors.New("result no longer available at Kie")
 
-// errResultTooBig means a result is larger than a bot may upload: it goes
-// to the user as a link.
-var errResultTooBig = errors.New("result too big to upload")
+// errResultTooBig means a result is larger than a form of sending it
+// allows: the next form is tried.
+var errResultTooBig = errors.New("result too big")
 
-// resultLost gives the user their money back when a result they paid for
-// vanished before it could be delivered (a delivery delayed past Kie's
-// retention): a one-off adjustment credit, keyed by the job so it happens
-// once, and a message saying so.
-func (j *Jobs) resultLost(ctx context.Context, job store.Job, lang fsm.Lang, log *slog.Logger) {
-	log.Error("jobs: the result vanished at Kie before delivery; crediting the price back", "price_kopecks", job.PriceKopecks)
-	if job.PriceKopecks > 0 && !job.Free {
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		_, err := j.cfg.Store.Credit(cctx, store.CreditParams{
-			UserID: job.UserID, Kind: store.KindAdjustment, Amount: job.PriceKopecks,
-			Key: fmt.Sprintf("result-lost:%d", job.ID), Note: fmt.Sprintf("job %d: result expired before delivery", job.ID),
-		})
-		cancel()
-		if err != nil && !errors.Is(err, store.ErrDuplicate) {
-			log.Error("jobs: cannot credit a lost result back; needs an operator", "err", err)
-		}
-	}
-	_ = j.say(ctx, job, fsm.Screen{Text: fsm.T(lang, fsm.KeyResultLost)})
-}
+// errUnreachable means Telegram refuses to let the bot write to the user
+// (they blocked it): no form of a result gets through.
+var errUnreachable = errors.New("user unreachable")
+
+// errUndeliverable means Telegram refused a result in every form.
+var errUndeliverable = errors.New("result refused in every form")
 
 // audience is the job's user's language (Russian if unknown) and the
 // model's name in it.
@@ -157,71 +214,242 @@ func (j *Jobs) progress(ctx context.Context, job store.Job, stage string) {
 	_ = j.cfg.Telegram.Perform(cctx, telegram.Op{Kind: telegram.OpAction, ChatID: job.ChatID, Action: action})
 }
 
-// sendResults sends every result file, then turns the progress message
-// into "done". Caption and buttons (repeat, back to the model, menu) go
-// with the first file.
-func (j *Jobs) sendResults(ctx context.Context, job store.Job, lang fsm.Lang, name string) error {
-	for i, u := range job.ResultURLs {
+// sendResults sends the result files not sent yet, recording each before
+// the next, then turns the progress message into "done". Caption and
+// buttons (repeat, back to the model, menu) go with the first file. A
+// result that cannot be delivered — gone at Kie, or refused by Telegram in
+// every form — is given up on: the price comes back (once per job) and
+// the user is told. It returns a transient error (retry: it resumes) or
+// errUnreachable.
+func (j *Jobs) sendResults(ctx context.Context, job *store.Job, lang fsm.Lang, name string, log *slog.Logger) error {
+	for i := job.ResultsDelivered; i < len(job.ResultURLs); i++ {
 		caption, buttons := "", [][]fsm.Button(nil)
 		if i == 0 {
 			caption = fsm.ResultCaption(lang, job.ID, name)
 			buttons = fsm.ResultButtons(lang, job.ID, job.ModelID)
 		}
-		if err := j.sendOne(ctx, job, lang, u, caption, buttons); err != nil {
+		err := j.sendOne(ctx, *job, lang, job.ResultURLs[i], caption, buttons, log)
+		lost := errors.Is(err, ErrResultGone) || errors.Is(err, errUndeliverable)
+		switch {
+		case lost:
+			if err := j.giveUp(ctx, *job, lang, err, log); err != nil {
+				return err
+			}
+		case err != nil:
 			return err
 		}
+		if err := j.recordResult(ctx, job.ID, i, lost); err != nil {
+			return err
+		}
+		job.ResultsDelivered = i + 1
+		if lost {
+			job.ResultsLost++
+		}
 	}
-	if job.ProgressMessageID > 0 {
-		_ = j.say(ctx, job, fsm.JobSucceeded(lang, job.ID, name))
+	switch n := len(job.ResultURLs); {
+	case job.ResultsLost < n:
+		if job.ProgressMessageID > 0 {
+			_ = j.say(ctx, *job, fsm.JobSucceeded(lang, job.ID, name))
+		}
+	case n > 1: // every one lost; a single one's giveUp said so already
+		_ = j.say(ctx, *job, fsm.JobUndeliverable(lang, job.ID, job.PriceKopecks > 0 && !job.Free))
 	}
 	return nil
 }
 
-// sendOne delivers one result file the cheapest way Telegram allows: by URL
-// when small enough (5 MB photos, 20 MB others), else downloaded and
-// uploaded (10 MB photos, 50 MB others; a big photo goes as a document),
-// else as a link with its expiry.
-func (j *Jobs) sendOne(ctx context.Context, job store.Job, lang fsm.Lang, u, caption string, btns [][]fsm.Button) error {
-	kind := mediaKind(job.Output)
+// recordResult persists that result index was dealt with, retrying a few
+// times: moving on unrecorded would send it again after a failure.
+func (j *Jobs) recordResult(ctx context.Context, jobID int64, index int, lost bool) error {
+	var err error
+	for attempt := 1; attempt <= 3; attempt++ {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		err = j.cfg.Store.MarkResultDone(rctx, jobID, index, lost)
+		cancel()
+		if err == nil || errors.Is(err, store.ErrJobState) {
+			break
+		}
+		if !retry.Sleep(ctx, retry.Backoff(attempt, 200*time.Millisecond, 2*time.Second)) {
+			break
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("record result %d of job %d: %w", index, jobID, err)
+	}
+	return nil
+}
+
+// giveUp deals with a paid result that cannot reach the user (vanished at
+// Kie before delivery, or refused by Telegram in every form): the price
+// comes back — one adjustment credit per job, keyed so it happens once
+// whatever retries or failovers follow — and the user is told. It fails
+// only when the credit cannot be written, so the result is not passed
+// over before its money is back.
+func (j *Jobs) giveUp(ctx context.Context, job store.Job, lang fsm.Lang, why error, log *slog.Logger) error {
+	log.Error("jobs: a paid result cannot be delivered; crediting the price back", "price_kopecks", job.PriceKopecks, "err", why)
+	refunded := false
+	if job.PriceKopecks > 0 && !job.Free {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		_, err := j.cfg.Store.Credit(cctx, store.CreditParams{
+			UserID: job.UserID, Kind: store.KindAdjustment, Amount: job.PriceKopecks,
+			Key: fmt.Sprintf("result-lost:%d", job.ID), Note: fmt.Sprintf("job %d: result could not be delivered: %.200s", job.ID, why),
+		})
+		cancel()
+		switch {
+		case err == nil:
+			refunded = true
+		case !errors.Is(err, store.ErrDuplicate):
+			return fmt.Errorf("credit back job %d: %w", job.ID, err)
+		}
+	}
+	switch {
+	case len(job.ResultURLs) > 1:
+		// The others may still arrive: say so apart from the progress
+		// message, which sendResults finishes.
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		_ = j.cfg.Telegram.Perform(cctx, screenOp(job.ChatID, fsm.ResultsPartlyLost(lang, job.ID, refunded)))
+		cancel()
+	case errors.Is(why, ErrResultGone):
+		_ = j.say(ctx, job, fsm.Screen{Text: fsm.T(lang, fsm.KeyResultLost)})
+	default:
+		_ = j.say(ctx, job, fsm.JobUndeliverable(lang, job.ID, job.PriceKopecks > 0 && !job.Free))
+	}
+	return nil
+}
+
+// form is one way of sending a result: as which media, by URL or uploaded,
+// and the largest file Telegram takes that way.
+type form struct {
+	kind   string
+	upload bool
+	limit  int64
+}
+
+func (f form) String() string {
+	how := "url"
+	if f.upload {
+		how = "upload"
+	}
+	return f.kind + "/" + how
+}
+
+// forms are the ways to send a result of kind, cheapest first: by URL
+// (Telegram fetches it), uploaded (we stream it from Kie), then the same
+// as a document, which Telegram takes whatever the picture's dimensions.
+func forms(kind string) []form {
+	doc := []form{{telegram.MediaDocument, false, otherByURL}, {telegram.MediaDocument, true, otherUpload}}
+	switch kind {
+	case telegram.MediaDocument:
+		return doc
+	case telegram.MediaPhoto:
+		return append([]form{{kind, false, photoByURL}, {kind, true, photoUpload}}, doc...)
+	}
+	return append([]form{{kind, false, otherByURL}, {kind, true, otherUpload}}, doc...)
+}
+
+// fetchRefusal tells Telegram failing to fetch a URL (or disliking what it
+// fetched) — which uploading the file ourselves fixes — from refusing the
+// file itself (PHOTO_INVALID_DIMENSIONS and the like), which it would
+// refuse uploaded too.
+func fetchRefusal(err error) bool {
+	s := err.Error()
+	for _, sub := range []string{"HTTP URL", "web page content", "wrong file identifier", "failed to get"} {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// sendOne delivers one result file in the first form Telegram takes (see
+// forms; forms too small for its size are skipped), else as a link. A
+// result Telegram refuses in every form is errUndeliverable; a user who
+// blocked the bot errUnreachable; a transient failure is returned as is.
+func (j *Jobs) sendOne(ctx context.Context, job store.Job, lang fsm.Lang, u, caption string, btns [][]fsm.Button, log *slog.Logger) error {
 	size := j.headSize(ctx, u)
-	byURL := int64(otherByURL)
-	if kind == telegram.MediaPhoto {
-		byURL = photoByURL
-	}
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-	defer cancel()
-	if size >= 0 && size <= byURL || size < 0 {
-		_, err := j.cfg.Telegram.SendMedia(cctx, job.ChatID, kind, &models.InputFileString{Data: u}, caption, buttons(btns))
-		if err == nil || retryable(err) {
+	var refusals []string
+	skip := ""
+	for _, f := range forms(mediaKind(job.Output)) {
+		if size > f.limit || f.kind == skip {
+			continue
+		}
+		err := j.sendForm(ctx, job, f, u, caption, btns)
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, errResultTooBig):
+			continue
+		case errors.Is(err, ErrResultGone):
+			return err
+		case errors.Is(err, bot.ErrorForbidden):
+			return fmt.Errorf("%w: %w", errUnreachable, err)
+		case retryable(err):
 			return err
 		}
-		if size >= 0 && !strings.Contains(err.Error(), "HTTP URL") && !strings.Contains(err.Error(), "file") {
-			return err // refused for another reason (blocked bot, bad caption)
-		}
-	}
-	if size < 0 || size <= otherUpload {
-		data, err := j.download(cctx, u, otherUpload)
-		if err == nil {
-			upKind := kind
-			if kind == telegram.MediaPhoto && len(data) > photoUpload {
-				upKind = telegram.MediaDocument
-			}
-			name := path.Base(u)
-			if i := strings.IndexByte(name, '?'); i >= 0 {
-				name = name[:i]
-			}
-			_, err = j.cfg.Telegram.SendMedia(cctx, job.ChatID, upKind, &models.InputFileUpload{Filename: name, Data: bytes.NewReader(data)}, caption, buttons(btns))
-			return err
-		}
-		if !errors.Is(err, errResultTooBig) {
-			return err
+		log.Warn("jobs: Telegram refused a result; trying the next form", "form", f.String(), "err", err)
+		refusals = append(refusals, f.String()+": "+err.Error())
+		if !f.upload && !fetchRefusal(err) {
+			skip = f.kind // the file itself was refused as this kind
 		}
 	}
 	s := fsm.ResultLink(lang, u, j.cfg.Now().Add(24*time.Hour))
 	if len(btns) > 0 {
-		s.Buttons = append(s.Buttons, btns...)
+		// The result's buttons end with the menu, as the link's do: once.
+		s.Buttons = append(s.Buttons[:len(s.Buttons)-1:len(s.Buttons)-1], btns...)
 	}
-	return j.cfg.Telegram.Perform(cctx, screenOp(job.ChatID, s))
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	err := j.cfg.Telegram.Perform(cctx, screenOp(job.ChatID, s))
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, bot.ErrorForbidden):
+		return fmt.Errorf("%w: %w", errUnreachable, err)
+	case retryable(err):
+		return err
+	}
+	return fmt.Errorf("%w: link: %w (before: %s)", errUndeliverable, err, strings.Join(refusals, "; "))
+}
+
+// sendForm makes one attempt at sending a result in form f.
+func (j *Jobs) sendForm(ctx context.Context, job store.Job, f form, u, caption string, btns [][]fsm.Button) error {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	defer cancel()
+	if !f.upload {
+		_, err := j.cfg.Telegram.SendMedia(cctx, job.ChatID, f.kind, &models.InputFileString{Data: u}, caption, buttons(btns))
+		return err
+	}
+	return j.upload(cctx, job.ChatID, f, u, caption, btns)
+}
+
+// upload streams a result from Kie's host into a multipart upload to
+// Telegram, never holding more than a buffer of it: at most MaxUploads at
+// once, each cut off past the form's size limit.
+func (j *Jobs) upload(ctx context.Context, chatID int64, f form, u, caption string, btns [][]fsm.Button) error {
+	select {
+	case j.uploads <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("wait for an upload slot: %w", ctx.Err())
+	}
+	defer func() { <-j.uploads }()
+	body, err := j.openResult(ctx, u, min(f.limit, j.fetch.MaxBytes))
+	if err != nil {
+		return err
+	}
+	defer body.Close()
+	_, err = j.cfg.Telegram.SendMedia(ctx, chatID, f.kind, &models.InputFileUpload{Filename: resultName(u), Data: body}, caption, buttons(btns))
+	if body.over.Load() {
+		return fmt.Errorf("upload %s: %w", f, errResultTooBig)
+	}
+	return err
+}
+
+// resultName is the file name Telegram sees: the URL's last path element
+// (Kie's names carry the extension).
+func resultName(u string) string {
+	if pu, err := url.Parse(u); err == nil && path.Base(pu.Path) != "/" && path.Base(pu.Path) != "." {
+		return path.Base(pu.Path)
+	}
+	return "result"
 }
 
 // headSize asks the result's host for its size; -1 when it does not say.
@@ -229,10 +457,10 @@ func (j *Jobs) headSize(ctx context.Context, u string) int64 {
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(cctx, http.MethodHead, u, nil)
-	if err != nil {
+	if err != nil || checkScheme(req.URL) != nil {
 		return -1
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := j.results.Do(req)
 	if err != nil {
 		return -1
 	}
@@ -243,29 +471,59 @@ func (j *Jobs) headSize(ctx context.Context, u string) int64 {
 	return resp.ContentLength
 }
 
-// download fetches a result, refusing more than limit bytes.
-func (j *Jobs) download(ctx context.Context, u string, limit int64) ([]byte, error) {
+// openResult starts fetching a result, refusing more than limit bytes:
+// a declared length over it at once, an undeclared one as it streams.
+func (j *Jobs) openResult(ctx context.Context, u string, limit int64) (*limitedBody, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, fmt.Errorf("download result: %w", err)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	if err := checkScheme(req.URL); err != nil {
+		return nil, fmt.Errorf("download result: %w", err)
+	}
+	resp, err := j.results.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("download result: %w", err)
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone {
+	switch {
+	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone:
+		resp.Body.Close()
 		return nil, fmt.Errorf("download result: HTTP %d: %w", resp.StatusCode, ErrResultGone)
-	}
-	if resp.StatusCode != http.StatusOK {
+	case resp.StatusCode != http.StatusOK:
+		resp.Body.Close()
 		return nil, fmt.Errorf("download result: HTTP %d", resp.StatusCode)
+	case resp.ContentLength > limit:
+		resp.Body.Close()
+		return nil, fmt.Errorf("download result: %d bytes, more than %d: %w", resp.ContentLength, limit, errResultTooBig)
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("download result: %w", err)
-	}
-	if int64(len(data)) > limit {
-		return nil, errResultTooBig
-	}
-	return data, nil
+	return &limitedBody{body: resp.Body, left: limit}, nil
 }
+
+// limitedBody reads a response body up to a limit; past it, Read fails
+// with errResultTooBig and over is set (read by the caller once the
+// upload reading it in another goroutine has returned).
+type limitedBody struct {
+	body io.ReadCloser
+	left int64
+	over atomic.Bool
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		var probe [1]byte
+		n, err := b.body.Read(probe[:])
+		if n > 0 {
+			b.over.Store(true)
+			return 0, errResultTooBig
+		}
+		return 0, err
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.body.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+func (b *limitedBody) Close() error { return b.body.Close() }

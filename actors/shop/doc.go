@@ -10,14 +10,19 @@
 //     transaction (actors.Step.Apply), so it takes effect exactly once.
 //     Confirming an order creates the job and holds its price atomically.
 //   - payments.go: Telegram Stars. Pre-checkout validation, crediting a
-//     successful payment once per charge id, and refunds (Telegram's notice
-//     and the admin's /refund).
+//     successful payment once per charge id, and refunds: the admin's
+//     /refund takes the money back before Telegram returns the Stars (and
+//     gives it back if Telegram refuses); Telegram's refunded_payment
+//     notice confirms ours or books one Telegram made on its own.
 //   - jobs.go: the jobs actor. Submits each job to Kie once (an ambiguous
-//     answer is never resent), follows it by polling and callbacks, and
-//     settles its money exactly once: capture on success, release on
-//     failure or at the deadline.
+//     answer is never resent, a created task's id is recorded until it
+//     sticks), follows at most MaxFollowers jobs at once by polling and
+//     callbacks, and settles their money exactly once: capture on success,
+//     release on failure or at the deadline.
 //   - delivery.go: sending a finished job's result (or why it failed) to the
-//     user, and crediting back a paid result that vanished before delivery.
+//     user, one recorded result at a time, in the first form Telegram takes
+//     (by URL, uploaded — streamed, MaxUploads at once — as a document, as a
+//     link), and crediting back a paid result that cannot be delivered.
 //   - kiecallback.go: Kie's completion callbacks, on every instance; only
 //     ever a hint, since every decision re-reads the task from Kie.
 //   - facts.go: the database reads the conversation machine asks for.

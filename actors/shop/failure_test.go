@@ -239,3 +239,47 @@ func TestShopDeliveryRetriesAndSendsEveryResult(t *testing.T) {
 	}
 	s.checkBooks(ctx)
 }
+
+// Kie created the task, but recording its id failed once (the database
+// hiccuped). The id is kept and recorded on a retry, so the job runs on
+// and is paid for its result — not released at its deadline while Kie
+// bills the task. (No callbacks here: nothing else could name the task.)
+func TestShopTaskIDSurvivesAFailedMarkRunning(t *testing.T) {
+	t.Parallel()
+	s := newShop(t, shopOptions{welcome: 10_00, timeouts: map[pricing.Media]time.Duration{pricing.Media("image"): 5 * time.Second}})
+	ctx := actorstest.Context(t, 60*time.Second)
+	// The first submitting → running update of a job fails, once.
+	for _, sql := range []string{
+		`CREATE SEQUENCE test_mark_running_failures`,
+		`CREATE FUNCTION test_fail_mark_running_once() RETURNS trigger LANGUAGE plpgsql AS $$
+		 BEGIN
+		     IF OLD.state = 'submitting' AND NEW.state = 'running' AND nextval('test_mark_running_failures') = 1 THEN
+		         RAISE EXCEPTION 'injected: MarkRunning fails once';
+		     END IF;
+		     RETURN NEW;
+		 END $$`,
+		`CREATE TRIGGER test_fail_mark_running_once BEFORE UPDATE ON jobs FOR EACH ROW EXECUTE FUNCTION test_fail_mark_running_once()`,
+	} {
+		if _, err := s.st.Pool().Exec(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.startShop("a", shopOptions{})
+	c := s.newClient(ctx, "Ann", "en")
+	confirmation := c.mustOrder("z-image")
+	since := c.mark()
+	c.confirm(confirmation)
+	c.waitNew(since, "is ready")
+	js := s.waitSettled(ctx)
+	var failures int64
+	if err := s.st.Pool().QueryRow(ctx, `SELECT last_value FROM test_mark_running_failures`).Scan(&failures); err != nil || failures < 1 {
+		t.Fatalf("MarkRunning never failed (%d, %v): the test proves nothing", failures, err)
+	}
+	if len(js) != 1 || js[0].State != string(store.JobSucceeded) || s.entries(ctx, js[0].ID, "capture") != 1 {
+		t.Fatalf("jobs %+v, want one succeeded and captured", js)
+	}
+	if n := s.kie.Count(kietest.RouteCreateTask); n != 1 {
+		t.Fatalf("createTask sent %d times", n)
+	}
+	s.checkBooks(ctx)
+}

@@ -83,6 +83,9 @@ type shopOptions struct {
 	kieEvery    time.Duration
 	kieBelow    kie.Credits
 	alerts      AlertsConfig
+	// The jobs actor's bounds and sweep (JobsConfig); zero: its defaults.
+	maxFollowers, maxUploads int
+	sweepEvery               time.Duration
 }
 
 // testCallbackKey signs job ids in the shop's callback URLs.
@@ -238,7 +241,8 @@ func (s *shop) startShop(name string, opts shopOptions) *actorstest.Instance {
 		})
 		s.parts[name] = &shopParts{shop: sh, broadcasts: bcs, kieWatch: kw, alerts: alerts, telegram: tg}
 		jcfg := JobsConfig{Store: st, Kie: kc, Telegram: tg, Registry: s.pricer.Registry(), Logger: log,
-			Wake: wake, PollMin: 20 * time.Millisecond, PollMax: pollMax, PollRate: 200, ProgressEvery: time.Hour}
+			Wake: wake, PollMin: 20 * time.Millisecond, PollMax: pollMax, PollRate: 200, ProgressEvery: time.Hour,
+			MaxFollowers: o.maxFollowers, MaxUploads: o.maxUploads, SweepEvery: o.sweepEvery}
 		if s.callbackURL != "" {
 			jcfg.CallbackBaseURL, jcfg.CallbackKey = s.callbackURL, []byte(testCallbackKey)
 			jcfg.ConnConfig = st.Pool().Config().ConnConfig.Copy()

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/kiebot/kiebot/actors"
+	"github.com/kiebot/kiebot/actors/internal/retry"
 	"github.com/kiebot/kiebot/actors/telegram"
 
 	"github.com/jackc/pgx/v5"
@@ -51,6 +53,19 @@ type JobsConfig struct {
 	PollRate rate.Limit
 	// ProgressEvery spaces edits of a job's progress message; default 15 s.
 	ProgressEvery time.Duration
+	// MaxFollowers bounds the jobs followed at once, one goroutine each:
+	// the oldest unfinished jobs first, the rest as followers end. Default
+	// 64.
+	MaxFollowers int
+	// SweepEvery is how often unfinished jobs are reloaded (a wake-up
+	// lost, a follower that gave up, a job waiting for a follower);
+	// default 5 s.
+	SweepEvery time.Duration
+	// MaxUploads bounds the results streamed from Kie into uploads to
+	// Telegram at once; default 4.
+	MaxUploads int
+	// Fetch bounds fetching result files from Kie's hosts.
+	Fetch FetchLimits
 	// Now is the clock deadlines and progress are measured by; default
 	// time.Now.
 	Now func() time.Time
@@ -65,6 +80,9 @@ type Jobs struct {
 	cfg     JobsConfig
 	log     *slog.Logger
 	limiter *rate.Limiter
+	fetch   FetchLimits
+	results *http.Client  // Kie's result hosts
+	uploads chan struct{} // a slot per upload in flight
 }
 
 // NewJobs validates cfg; bad wiring panics.
@@ -87,7 +105,16 @@ func NewJobs(cfg JobsConfig) *Jobs {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Jobs{cfg: cfg, log: cfg.Logger.With("component", "jobs"), limiter: rate.NewLimiter(cfg.PollRate, 4)}
+	cfg.MaxFollowers = orDefault(cfg.MaxFollowers, 64)
+	cfg.MaxUploads = orDefault(cfg.MaxUploads, 4)
+	if cfg.SweepEvery <= 0 {
+		cfg.SweepEvery = 5 * time.Second
+	}
+	fetch := cfg.Fetch.withDefaults()
+	return &Jobs{
+		cfg: cfg, log: cfg.Logger.With("component", "jobs"), limiter: rate.NewLimiter(cfg.PollRate, 4),
+		fetch: fetch, results: newResultClient(fetch), uploads: make(chan struct{}, cfg.MaxUploads),
+	}
 }
 
 // JobsChannel is the NOTIFY channel carrying Kie callback hints
@@ -96,15 +123,21 @@ func JobsChannel(botID int64) string { return "kiebot_jobs_" + strconv.FormatInt
 
 type jobHint struct{ taskID string }
 
-// Run follows jobs until ctx ends.
+// Run follows jobs until ctx ends: at most MaxFollowers at once, the
+// oldest first; the others are picked up as followers end.
 func (j *Jobs) Run(ctx context.Context, _ actors.Term) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	followers := map[int64]chan jobHint{}
-	finished := make(chan int64, 64)
-	follow := func(id int64) {
+	finished := make(chan int64, j.cfg.MaxFollowers)
+	// follow starts a follower for id unless it has one or none is free;
+	// it reports whether id is followed.
+	follow := func(id int64) bool {
 		if _, ok := followers[id]; ok {
-			return
+			return true
+		}
+		if len(followers) >= j.cfg.MaxFollowers {
+			return false
 		}
 		hints := make(chan jobHint, 1)
 		followers[id] = hints
@@ -117,6 +150,26 @@ func (j *Jobs) Run(ctx context.Context, _ actors.Term) error {
 			case <-ctx.Done():
 			}
 		}()
+		return true
+	}
+	// reload follows the oldest unfinished jobs; backlog is whether there
+	// may be more than there were followers for.
+	backlog := false
+	reload := func() {
+		ids, err := j.cfg.Store.UnfinishedJobIDs(ctx, j.cfg.MaxFollowers)
+		if err != nil {
+			if ctx.Err() == nil {
+				j.log.Error("jobs: cannot reload unfinished jobs; retrying at the next sweep", "err", err)
+			}
+			return
+		}
+		backlog = len(ids) == j.cfg.MaxFollowers
+		for _, id := range ids {
+			if !follow(id) {
+				backlog = true
+				break
+			}
+		}
 	}
 
 	hints := make(chan string, 64)
@@ -136,52 +189,55 @@ func (j *Jobs) Run(ctx context.Context, _ actors.Term) error {
 		}
 		go func() { defer wg.Done(); l.Run(ctx) }()
 	}
-	jobs, err := j.cfg.Store.UnfinishedJobs(ctx)
-	if err != nil && ctx.Err() == nil {
-		j.log.Error("jobs: cannot reload unfinished jobs; they resume at the next term", "err", err)
+	reload()
+	if len(followers) > 0 {
+		j.log.Info("jobs: reloaded unfinished jobs", "count", len(followers), "more_waiting", backlog)
 	}
-	for _, job := range jobs {
-		follow(job.ID)
-	}
-	if len(jobs) > 0 {
-		j.log.Info("jobs: reloaded unfinished jobs", "count", len(jobs))
-	}
-	// The safety net: a wake-up lost (channel full) or a job left behind
-	// by a follower that gave up is picked up within a few seconds.
-	sweep := time.NewTicker(5 * time.Second)
+	// The safety net: a wake-up lost (channel full), a job left behind by
+	// a follower that gave up, or one waiting for a free follower, is
+	// picked up within a sweep. A follower ending with jobs waiting
+	// brings the next reload forward — coalesced and at most once a
+	// second, so a burst of endings costs one query and a job whose
+	// follower keeps ending at once cannot spin.
+	sweep := time.NewTicker(j.cfg.SweepEvery)
 	defer sweep.Stop()
+	refillDelay := min(time.Second, j.cfg.SweepEvery)
+	refill := time.NewTimer(refillDelay)
+	refill.Stop()
+	refilling := false
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-sweep.C:
-			jobs, err := j.cfg.Store.UnfinishedJobs(ctx)
-			if err != nil {
-				continue
-			}
-			for _, job := range jobs {
-				follow(job.ID)
-			}
+			reload()
+		case <-refill.C:
+			refilling = false
+			reload()
 		case id := <-j.cfg.Wake:
-			follow(id)
+			if !follow(id) {
+				backlog = true // a sweep picks it up, oldest first
+			}
 		case id := <-finished:
 			delete(followers, id)
+			if backlog && !refilling {
+				refilling = true
+				refill.Reset(refillDelay)
+			}
 		case payload := <-hints:
 			idText, taskID, _ := strings.Cut(payload, ":")
 			id, err := strconv.ParseInt(idText, 10, 64)
 			if err != nil {
 				continue
 			}
-			if ch, ok := followers[id]; ok {
-				select {
-				case ch <- jobHint{taskID: taskID}:
-				default:
-				}
+			// A hint for a job we do not follow may be an early callback
+			// for a job whose submission outcome is unknown: follow it if a
+			// follower is free (else the callback receiver's adoption and
+			// a later sweep cover it).
+			if !follow(id) {
+				backlog = true
 				continue
 			}
-			// A hint for a job we do not follow: perhaps an early callback
-			// for a job whose submission outcome is unknown. Follow it.
-			follow(id)
 			select {
 			case followers[id] <- jobHint{taskID: taskID}:
 			default:
@@ -253,8 +309,7 @@ func (j *Jobs) submit(ctx context.Context, job store.Job, log *slog.Logger) {
 	cancel()
 	switch {
 	case err == nil:
-		if err := j.cfg.Store.MarkRunning(context.WithoutCancel(ctx), job.ID, created.TaskID); err != nil {
-			log.Error("jobs: cannot record the Kie task", "task_id", created.TaskID, "err", err)
+		if !j.recordTask(ctx, job.ID, created.TaskID, log) {
 			return
 		}
 		log.Info("jobs: submitted", "task_id", created.TaskID, "model", job.ModelID)
@@ -274,6 +329,56 @@ func (j *Jobs) submit(ctx context.Context, job store.Job, log *slog.Logger) {
 		log.Error("jobs: Kie refused the task; releasing the hold", "err", err)
 		j.finish(ctx, job, ending(job, store.JobFailed, reason, err.Error()), log)
 	}
+}
+
+// recordTask records the task Kie created for the job (submitting →
+// running), retrying until it sticks: a task id forgotten here would leave
+// the job to be released at its deadline while Kie bills the task. It
+// retries with backoff while the term lasts and for a few seconds after
+// (the follower's owner waits for it, well within the shutdown bound),
+// and reports whether the job now runs that task.
+func (j *Jobs) recordTask(ctx context.Context, id int64, taskID string, log *slog.Logger) bool {
+	const grace = 5 * time.Second
+	var graceEnd time.Time // once the term has ended
+	for attempt := 1; ; attempt++ {
+		err := j.markRunning(ctx, id, taskID)
+		if err == nil {
+			return true
+		}
+		if ctx.Err() != nil && graceEnd.IsZero() {
+			graceEnd = time.Now().Add(grace)
+		}
+		wait := retry.Backoff(attempt, 100*time.Millisecond, 5*time.Second)
+		if !graceEnd.IsZero() {
+			wait = min(wait, time.Until(graceEnd))
+		}
+		if errors.Is(err, store.ErrJobState) || wait <= 0 {
+			log.Error("jobs: KIE TASK NOT RECORDED; Kie may bill it while the job is released at its deadline; needs an operator",
+				"task_id", taskID, "attempts", attempt, "err", err)
+			return false
+		}
+		log.Warn("jobs: cannot record the Kie task yet; retrying", "task_id", taskID, "attempt", attempt, "err", err)
+		if graceEnd.IsZero() {
+			retry.Sleep(ctx, wait) // a term ending cuts it short: retry at once, within the grace
+		} else {
+			retry.Sleep(context.WithoutCancel(ctx), wait)
+		}
+	}
+}
+
+// markRunning is one attempt of recordTask: ErrJobState only when the job
+// moved on to something else than running this task (the callback
+// receiver adopting it first is fine).
+func (j *Jobs) markRunning(ctx context.Context, id int64, taskID string) error {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	err := j.cfg.Store.MarkRunning(rctx, id, taskID)
+	if errors.Is(err, store.ErrJobState) {
+		if cur, lerr := j.cfg.Store.Job(rctx, id); lerr == nil && cur.State == store.JobRunning && cur.TaskID == taskID {
+			return nil
+		}
+	}
+	return err
 }
 
 // awaitUnknown waits for a callback that names a task for this job (then

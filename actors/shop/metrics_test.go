@@ -65,7 +65,10 @@ func TestBusinessMetricsReadTheDatabase(t *testing.T) {
 	pay(1, 100, "c1")
 	pay(2, 50, "c2")
 	pay(3, 10, "c3")
-	if _, err := st.RefundTopUp(ctx, "c3"); err != nil {
+	if _, _, err := st.HoldTopUpRefund(ctx, "c3"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.ConfirmTopUpRefund(ctx, "c3"); err != nil {
 		t.Fatal(err)
 	}
 	finish := func(user int64, model string, price int64, outcome store.JobState) {

@@ -3,6 +3,7 @@ package shop
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/kiebot/kiebot/actors"
@@ -87,19 +88,22 @@ func (sh *Shop) paid(userID, chatID int64, lang fsm.Lang, sp *models.SuccessfulP
 	}}
 }
 
-// refunded books a refund Telegram reports (refunded_payment): it debits
-// what the top-up credited, once; a refund we made ourselves is already
-// booked and changes nothing here.
+// refunded books a refund Telegram reports (refunded_payment). For a
+// refund of ours under way it only confirms it (the money was taken back
+// before Telegram was asked) and tells the payer, unless our own
+// confirmation did first; a notice for a refund already booked changes
+// nothing. A refund Telegram made on its own (a dispute, say) takes back
+// what the balance still has of the top-up, never below zero; what it
+// cannot is logged for an operator.
 func (sh *Shop) refunded(userID, chatID int64, lang fsm.Lang, rp *models.RefundedPayment) actors.Step {
 	return actors.Step{Apply: func(ctx context.Context, tx *store.Tx) ([]telegram.Op, error) {
-		t, err := tx.RefundTopUp(ctx, rp.TelegramPaymentChargeID)
+		b, err := tx.BookTelegramRefund(ctx, rp.TelegramPaymentChargeID)
 		switch {
-		case errors.Is(err, store.ErrAlreadyRefunded), errors.Is(err, store.ErrNotFound):
+		case errors.Is(err, store.ErrAlreadyRefunded):
 			return nil, nil
-		case errors.Is(err, store.ErrInsufficientFunds):
-			sh.log.Error("shop: STARS REFUNDED but the top-up was already spent; needs an operator",
-				"user_id", userID, "charge_id", rp.TelegramPaymentChargeID)
-			return []telegram.Op{textOp(chatID, fsm.T(lang, fsm.KeyRefundSpent))}, nil
+		case errors.Is(err, store.ErrNotFound):
+			sh.log.Warn("shop: Telegram refunded a payment we have no top-up for", "user_id", userID, "charge_id", rp.TelegramPaymentChargeID)
+			return nil, nil
 		case err != nil:
 			return nil, err
 		}
@@ -107,24 +111,44 @@ func (sh *Shop) refunded(userID, chatID int64, lang fsm.Lang, rp *models.Refunde
 		if err != nil {
 			return nil, err
 		}
-		return []telegram.Op{screenOp(chatID, fsm.PaymentRefunded(lang, t.Kopecks, balance))}, nil
+		t := b.TopUp
+		if b.Ours {
+			sh.log.Info("shop: Telegram confirmed our refund", "user_id", userID, "charge_id", t.ChargeID)
+			return []telegram.Op{screenOp(chatID, fsm.PaymentRefunded(lang, t.Kopecks, balance))}, nil
+		}
+		sh.log.Warn("shop: Telegram refunded a top-up on its own; debited what was left",
+			"user_id", userID, "charge_id", t.ChargeID, "stars", t.Stars, "taken_kopecks", b.Taken, "shortfall_kopecks", b.Shortfall)
+		ops := []telegram.Op{screenOp(chatID, fsm.PaymentRefunded(lang, b.Taken, balance))}
+		if b.Shortfall > 0 {
+			sh.log.Error("shop: STARS REFUNDED but part of the top-up was already spent; needs an operator",
+				"user_id", userID, "charge_id", t.ChargeID, "shortfall_kopecks", b.Shortfall)
+			ops = append(ops, textOp(chatID, fsm.T(lang, fsm.KeyRefundSpent)))
+		}
+		return ops, nil
 	}}
 }
 
 // adminRefund (/refund <charge id> [reason], admins only) returns a
-// top-up's Stars and debits what it credited — refused when the balance
-// was already spent. Telegram is called first; the debit follows in the
-// update's transaction (a retry after a crash finds the charge already
-// refunded and only books the debit), and so does its audit row.
+// top-up's Stars and takes back what it credited — refused when the
+// balance no longer covers it. The money comes back first, in its own
+// transaction committed before Telegram is asked (store.HoldTopUpRefund),
+// together with the refund's audit row: a payer confirming an order
+// meanwhile finds the balance short, so Stars are never returned for money
+// spent. Then Telegram is asked; its yes (or "already refunded") confirms
+// the refund in the update's transaction, its no for good gives the money
+// back (audited too). The early write breaks the handler's rule that
+// Handle only reads, deliberately and safely: it is keyed and resumable,
+// so a retry of the update (a crash, a transient Telegram error) finds the
+// refund under way and asks Telegram again.
 func (sh *Shop) adminRefund(ctx context.Context, adminID, chatID int64, lang fsm.Lang, arg string) (actors.Step, error) {
 	chargeID, reason, _ := strings.Cut(strings.TrimSpace(arg), " ")
-	audit := func(ctx context.Context, tx *store.Tx, t store.TopUp) error {
-		after, _, err := tx.Balance(ctx, t.UserID)
-		if err != nil {
-			return err
-		}
-		return sh.op.RecordTopUpRefund(ctx, tx, operator.TopUpRefund{Request: operator.Request{AdminID: adminID, Reason: strings.TrimSpace(reason)},
-			TopUp: t, Before: after + t.Kopecks, After: after})
+	reason = strings.TrimSpace(reason)
+	// audit records the refund's money movement (before → after) in the
+	// transaction that moves it; key says which movement it is.
+	audit := func(ctx context.Context, tx *store.Tx, t store.TopUp, key string, before, after int64) error {
+		return sh.op.RecordTopUpRefund(ctx, tx, operator.TopUpRefund{
+			Request: operator.Request{AdminID: adminID, Key: key, Reason: reason},
+			TopUp:   t, Before: before, After: after})
 	}
 	reply := func(text string) (actors.Step, error) {
 		return actors.Step{Ops: []telegram.Op{textOp(chatID, text)}}, nil
@@ -132,50 +156,84 @@ func (sh *Shop) adminRefund(ctx context.Context, adminID, chatID int64, lang fsm
 	if chargeID == "" {
 		return reply(fsm.T(lang, fsm.KeyAdminRefundHelp))
 	}
-	t, err := sh.cfg.Store.TopUpByChargeID(ctx, chargeID)
+	var t store.TopUp
+	err := sh.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
+		var debited bool
+		var err error
+		t, debited, err = tx.HoldTopUpRefund(ctx, chargeID)
+		if err != nil || !debited {
+			return err // a refund already under way was audited when it was held
+		}
+		after, _, err := tx.Balance(ctx, t.UserID)
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, t, "refund:"+chargeID+":"+strconv.Itoa(t.RefundAttempts), after+t.Kopecks, after)
+	})
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return reply(fsm.T(lang, fsm.KeyAdminRefundNo, "unknown charge id"))
+	case errors.Is(err, store.ErrAlreadyRefunded):
+		return reply(fsm.T(lang, fsm.KeyAdminRefundNo, "the top-up is "+string(store.TopUpRefunded)))
+	case errors.Is(err, store.ErrInsufficientFunds):
+		t, terr := sh.cfg.Store.TopUpByChargeID(ctx, chargeID)
+		if terr != nil {
+			return actors.Step{}, terr
+		}
+		balance, _, berr := sh.cfg.Store.Balance(ctx, t.UserID)
+		if berr != nil {
+			return actors.Step{}, berr
+		}
+		return reply(fsm.T(lang, fsm.KeyAdminRefundNo, "the balance was already spent ("+pricing.FormatRUB(balance)+" left of "+pricing.FormatRUB(t.Kopecks)+")"))
 	case err != nil:
 		return actors.Step{}, err
-	case t.State != store.TopUpPaid:
-		return reply(fsm.T(lang, fsm.KeyAdminRefundNo, "the top-up is "+string(t.State)))
-	}
-	balance, _, err := sh.cfg.Store.Balance(ctx, t.UserID)
-	if err != nil {
-		return actors.Step{}, err
-	}
-	if balance < t.Kopecks {
-		return reply(fsm.T(lang, fsm.KeyAdminRefundNo, "the balance was already spent ("+pricing.FormatRUB(balance)+" left of "+pricing.FormatRUB(t.Kopecks)+")"))
 	}
 	_, err = sh.cfg.Telegram.Bot.RefundStarPayment(ctx, &bot.RefundStarPaymentParams{UserID: t.UserID, TelegramPaymentChargeID: chargeID})
-	if err != nil && !strings.Contains(err.Error(), "ALREADY_REFUNDED") {
-		if retryable(err) {
-			return actors.Step{}, err
-		}
-		return reply(fsm.T(lang, fsm.KeyAdminRefundNo, "Telegram refused: "+fsm.Escape(err.Error())))
+	switch {
+	case err == nil, strings.Contains(err.Error(), "CHARGE_ALREADY_REFUNDED"):
+		return actors.Step{Apply: sh.confirmRefund(chatID, lang, chargeID)}, nil
+	case retryable(err):
+		// The money stays taken back; the retry asks Telegram again (as
+		// does a later /refund, should the retries run out).
+		sh.log.Warn("shop: refund under way, Telegram did not answer; the money stays taken back until it does (a /refund again resumes it)",
+			"user_id", t.UserID, "charge_id", chargeID, "err", err)
+		return actors.Step{}, err
 	}
+	refusal := err.Error()
 	return actors.Step{Apply: func(ctx context.Context, tx *store.Tx) ([]telegram.Op, error) {
-		t, err := tx.RefundTopUp(ctx, chargeID)
+		t, err := tx.AbortTopUpRefund(ctx, chargeID)
 		if errors.Is(err, store.ErrAlreadyRefunded) {
-			// Telegram's refunded_payment notice for this very refund was
-			// booked first (it races this transaction); the payer was told
-			// then. The admin still gets the answer.
-			t, err := tx.TopUpByChargeID(ctx, chargeID)
-			if err != nil {
-				return nil, err
-			}
-			if err := audit(ctx, tx, t); err != nil {
-				return nil, err
-			}
-			return []telegram.Op{textOp(chatID, fsm.T(lang, fsm.KeyAdminRefunded, t.Stars, pricing.FormatRUB(t.Kopecks), t.UserID))}, nil
+			// Telegram's notice says the Stars went back after all.
+			sh.log.Warn("shop: Telegram refused a refund it reports done; keeping it refunded", "charge_id", chargeID, "refusal", refusal)
+			return sh.confirmRefund(chatID, lang, chargeID)(ctx, tx)
 		}
 		if err != nil {
-			sh.log.Error("shop: STARS REFUNDED but the debit failed; needs an operator", "charge_id", chargeID, "err", err)
 			return nil, err
 		}
-		if err := audit(ctx, tx, t); err != nil {
+		after, _, err := tx.Balance(ctx, t.UserID)
+		if err != nil {
 			return nil, err
+		}
+		if err := audit(ctx, tx, t, "refund-undo:"+chargeID+":"+strconv.Itoa(t.RefundAttempts), after-t.Kopecks, after); err != nil {
+			return nil, err
+		}
+		sh.log.Warn("shop: Telegram refused a refund; the money is back on the balance", "user_id", t.UserID, "charge_id", chargeID, "refusal", refusal)
+		return []telegram.Op{textOp(chatID, fsm.T(lang, fsm.KeyAdminRefundNo, "Telegram refused: "+fsm.Escape(refusal)))}, nil
+	}}, nil
+}
+
+// confirmRefund books Telegram's yes to our refund and answers the admin;
+// the payer is told by whichever of this and Telegram's refunded_payment
+// notice confirms the refund first.
+func (sh *Shop) confirmRefund(chatID int64, lang fsm.Lang, chargeID string) func(context.Context, *store.Tx) ([]telegram.Op, error) {
+	return func(ctx context.Context, tx *store.Tx) ([]telegram.Op, error) {
+		t, confirmed, err := tx.ConfirmTopUpRefund(ctx, chargeID)
+		if err != nil {
+			return nil, err
+		}
+		ops := []telegram.Op{textOp(chatID, fsm.T(lang, fsm.KeyAdminRefunded, t.Stars, pricing.FormatRUB(t.Kopecks), t.UserID))}
+		if !confirmed {
+			return ops, nil
 		}
 		payerBalance, _, err := tx.Balance(ctx, t.UserID)
 		if err != nil {
@@ -186,9 +244,6 @@ func (sh *Shop) adminRefund(ctx context.Context, adminID, chatID int64, lang fsm
 			return nil, err
 		}
 		sh.log.Info("shop: top-up refunded by an admin", "user_id", t.UserID, "stars", t.Stars, "kopecks", t.Kopecks, "charge_id", chargeID)
-		return []telegram.Op{
-			textOp(chatID, fsm.T(lang, fsm.KeyAdminRefunded, t.Stars, pricing.FormatRUB(t.Kopecks), t.UserID)),
-			screenOp(payer.ChatID, fsm.PaymentRefunded(fsm.LangOf(payer.Language), t.Kopecks, payerBalance)),
-		}, nil
-	}}, nil
+		return append(ops, screenOp(payer.ChatID, fsm.PaymentRefunded(fsm.LangOf(payer.Language), t.Kopecks, payerBalance))), nil
+	}
 }

@@ -275,7 +275,8 @@ func (sh *Shop) command(ctx context.Context, step actors.Step, cmd fsm.Command, 
 // createJob re-uploads the user's files to Kie (slow I/O, before the
 // transaction), then creates the job and holds its price atomically with
 // the update. A second tap of the same confirmation finds the job made by
-// the first and changes nothing.
+// the first and changes nothing — looked up before the files are moved, so
+// a re-tap costs no transfer; CreateJob's own check covers taps that race.
 //
 // It returns the transaction's part, what to do after the commit, and ops
 // to show at once when there is nothing to write.
@@ -284,6 +285,12 @@ func (sh *Shop) createJob(ctx context.Context, c fsm.CreateJob, userID, chatID i
 	model, err := sh.cfg.Pricer.Registry().Model(c.ModelID)
 	if err != nil {
 		return nil, nil, []telegram.Op{screenOp(chatID, fsm.Apology(lang))}
+	}
+	switch _, err := sh.cfg.Store.UserJobByKey(ctx, userID, c.IdempotencyKey); {
+	case err == nil:
+		return nil, nil, nil // a re-tap: the first tap's job stands
+	case !errors.Is(err, store.ErrNotFound):
+		sh.log.Warn("shop: cannot look for the job of a confirmation; creating it", "user_id", userID, "err", err)
 	}
 	if sh.kieRefuses(ctx, c, userID) {
 		return nil, nil, []telegram.Op{textOp(chatID, fsm.T(lang, fsm.KeyKieUnavailable))}

@@ -22,6 +22,7 @@ type Bot struct {
 
 	calls    map[string]int
 	injected map[string][]*injection // by lower-case method, "*" for any
+	holds    map[string]*Hold        // by lower-case method
 
 	updates      updateQueue
 	lastUpdateID int64
@@ -76,6 +77,7 @@ func newBot(s *Server, token string, id int64) *Bot {
 		},
 		calls:        map[string]int{},
 		injected:     map[string][]*injection{},
+		holds:        map[string]*Hold{},
 		lastUpdateID: 100_000_000,
 		users:        map[int64]*User{},
 		nextUserID:   1_000_000,
@@ -174,6 +176,10 @@ func (b *Bot) serveMethod(w http.ResponseWriter, r *http.Request, method string)
 
 	s.mu.Lock()
 	b.calls[name]++
+	if h := b.holds[strings.ToLower(name)]; h != nil && !h.pass(r.Context()) {
+		s.mu.Unlock()
+		return // abandoned at the hold: no answer
+	}
 	inj := b.takeInjectionLocked(name)
 	if inj != nil && name == "getUpdates" {
 		b.logPollLocked(p, inj)

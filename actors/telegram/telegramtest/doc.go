@@ -76,7 +76,8 @@
 // and pays invoices (pre_checkout_query, then successful_payment once the
 // bot approves). Bot.SendUpdate and Bot.SendRawUpdate queue arbitrary
 // updates; Bot.InjectError makes upcoming calls fail (e.g. 429 with
-// retry_after). Everything the bot does is recorded: messages with their
+// retry_after); Bot.Hold keeps a method's calls in flight until the test
+// releases them. Everything the bot does is recorded: messages with their
 // current text, markup and edit history, callback answers, chat actions,
 // invoices, payments, refunds, per-method call counts.
 //

@@ -22,6 +22,8 @@ const (
 	// EventWebhookAttempt: one webhook delivery attempt finished (UpdateID,
 	// Status; Status 0 means a transport error).
 	EventWebhookAttempt EventKind = "webhook_attempt"
+	// EventHeld: a call arrived at, or left, a Hold (Method).
+	EventHeld EventKind = "held"
 	// EventClosed: the server is closing.
 	EventClosed EventKind = "closed"
 )
