@@ -17,9 +17,15 @@ import (
 
 // benchSetup starts one leader with the echo conversation and n users.
 func benchSetup(b *testing.B, n int) (*actorstest.Harness, []*telegramtest.User) {
+	return benchSetupWith(b, n, actorstest.Options{})
+}
+
+// benchSetupWith is benchSetup with the instance's options (TTL is set).
+func benchSetupWith(b *testing.B, n int, opts actorstest.Options) (*actorstest.Harness, []*telegramtest.User) {
 	b.Helper()
 	h := actorstest.New(b, actorstest.BotToken)
-	h.Start("bench", actorstest.Options{TTL: time.Minute})
+	opts.TTL = time.Minute
+	h.Start("bench", opts)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := h.Events.WaitFor(ctx, has("bench poll")); err != nil {
@@ -56,9 +62,12 @@ func BenchmarkIngestion(b *testing.B) {
 
 // BenchmarkLatencyAt500PerSecond offers a steady 500 updates/s from 1,000
 // users for 10 s and reports the p50 and p99 time from the update reaching
-// the fake Bot API to the reply arriving there. Run it with -benchtime=1x.
+// the fake Bot API to the reply arriving there, and for the slowest 1 %
+// the mean time of each stage (see stageLog.report). Run it with
+// -benchtime=1x.
 func BenchmarkLatencyAt500PerSecond(b *testing.B) {
-	h, users := benchSetup(b, 1000)
+	stages := newStageLog()
+	h, users := benchSetupWith(b, 1000, actorstest.Options{Trace: stages.Trace})
 	const rate, seconds = 500, 10
 	total := rate * seconds
 	sub := h.TG.Subscribe()
@@ -77,6 +86,10 @@ func BenchmarkLatencyAt500PerSecond(b *testing.B) {
 			cancel()
 			if err != nil {
 				return
+			}
+			if ev.Kind == telegramtest.EventUpdate {
+				stages.Queued(ev.UpdateID, ev.Time)
+				continue
 			}
 			if ev.Method != "sendMessage" || ev.Status != 200 {
 				continue
@@ -112,6 +125,7 @@ func BenchmarkLatencyAt500PerSecond(b *testing.B) {
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 	b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms")
+	b.Log(stages.report(b))
 }
 
 // BenchmarkHandoverGraceful stops the leader 20 times and reports the time

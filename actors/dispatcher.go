@@ -41,6 +41,8 @@ type DispatcherConfig struct {
 	RescanEvery time.Duration
 	// SendTimeout bounds one Bot API call; default 30s.
 	SendTimeout time.Duration
+	// Trace, if set, sees every update started, committed and sent.
+	Trace TraceFunc
 }
 
 // Dispatcher reads unprocessed updates in arrival order and routes each to

@@ -69,6 +69,8 @@ type Inbox struct {
 	// Stored, if set, is signalled (without blocking) after each stored
 	// batch: the local dispatcher wakes without waiting for NOTIFY.
 	Stored chan<- struct{}
+	// Trace, if set, sees every update of a committed batch.
+	Trace TraceFunc
 }
 
 // StoreUpdates makes the batch durable in one transaction.
@@ -88,6 +90,11 @@ func (in *Inbox) StoreUpdates(ctx context.Context, batch []telegram.RawUpdate) e
 		return err
 	}
 	in.Metrics.UpdatesStored.WithLabelValues(in.Source).Add(float64(n))
+	if in.Trace != nil {
+		for _, u := range batch {
+			in.Trace.mark(StageStored, u.ID)
+		}
+	}
 	if in.Stored != nil && n > 0 {
 		select {
 		case in.Stored <- struct{}{}:

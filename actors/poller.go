@@ -39,6 +39,8 @@ type PollerConfig struct {
 	// Run returns (tests observe the poller with them).
 	OnPoll func()
 	OnStop func()
+	// Trace, if set, sees every update polled and stored.
+	Trace TraceFunc
 }
 
 // Poller is the leader's getUpdates loop. Each batch is handed to the sink,
@@ -89,6 +91,11 @@ func (p *Poller) Run(ctx context.Context) error {
 		}
 		batch, err := p.cfg.Telegram.GetUpdates(ctx, offset, p.cfg.PollTimeout, p.cfg.Limit)
 		if err == nil && len(batch) > 0 {
+			if p.cfg.Trace != nil {
+				for _, u := range batch {
+					p.cfg.Trace.mark(StagePolled, u.ID)
+				}
+			}
 			if err = p.cfg.Sink.StoreUpdates(ctx, batch); err != nil {
 				err = fmt.Errorf("store %d updates: %w", len(batch), err)
 			}

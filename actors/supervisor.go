@@ -106,7 +106,7 @@ func (in *TermSupervisor) Run(ctx context.Context, t Term) error {
 	stopPoller := func() {}
 	if in.cfg.Mode == "polling" {
 		pcfg := in.cfg.Poller
-		pcfg.Sink = &Inbox{Store: in.cfg.Store, Metrics: in.cfg.Metrics, Source: "poll", Stored: in.cfg.Wake}
+		pcfg.Sink = &Inbox{Store: in.cfg.Store, Metrics: in.cfg.Metrics, Source: "poll", Stored: in.cfg.Wake, Trace: pcfg.Trace}
 		stopPoller = stage("poller", NewPoller(pcfg).Run)
 	}
 	log.Info("term: leading", "mode", in.cfg.Mode)

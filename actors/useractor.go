@@ -66,8 +66,10 @@ func (a *userActor) run(ctx context.Context) {
 			if !ok {
 				return
 			}
+			a.d.cfg.Trace.mark(StageStarted, u.UpdateID)
 			a.process(ctx, u)
 			a.flush(ctx)
+			a.d.cfg.Trace.mark(StageSent, u.UpdateID)
 			a.d.notify(ctx, actorEvent{userID: a.userID, updateID: u.UpdateID})
 		case <-idle.C:
 			if len(a.unsent) > 0 {
@@ -206,6 +208,7 @@ func (a *userActor) try(ctx context.Context, u store.PendingUpdate) (err error) 
 	if err != nil {
 		return err
 	}
+	a.d.cfg.Trace.mark(StageCommitted, u.UpdateID)
 	a.sent = nil
 	if w.Touch != nil {
 		a.touched = w.Touch

@@ -270,6 +270,8 @@ type Options struct {
 	TTL             time.Duration // LOCK_TTL; default TTL
 	Logger          *slog.Logger  // default: discarded
 	WebhookURL      string
+	// Trace, if set, sees updates pass the engine's stages (benchmarks).
+	Trace actors.TraceFunc
 }
 
 // Start runs an instance until the test ends (or Instance.Stop).
@@ -309,10 +311,10 @@ func (h *Harness) Start(name string, opts Options) *Instance {
 		Mode: mode, WebhookURL: opts.WebhookURL, WebhookSecret: "test-secret", Telegram: tg, Store: st, Logger: log, Metrics: metrics,
 		Poller: actors.PollerConfig{Telegram: tg, Logger: log, Metrics: metrics, PollTimeout: 2 * time.Second, MaxBackoff: time.Second,
 			OnPoll: func() { h.Events.Add("%s poll", name) },
-			OnStop: func() { h.Events.Add("%s poller stopped", name) }},
+			OnStop: func() { h.Events.Add("%s poller stopped", name) }, Trace: opts.Trace},
 		Dispatcher: actors.DispatcherConfig{Store: st, Telegram: tg, Handler: handler, PreCheckout: preCheckout, Logger: log,
 			Metrics: metrics, ConnConfig: connConfig, RescanEvery: 200 * time.Millisecond, SendTimeout: 5 * time.Second,
-			IdleTimeout: opts.IdleTimeout},
+			IdleTimeout: opts.IdleTimeout, Trace: opts.Trace},
 		Workers: workers,
 		Wake:    wake,
 	})
