@@ -92,7 +92,10 @@ func (a *userActor) run(ctx context.Context) {
 // the failure and apologises, in one transaction.
 func (a *userActor) process(ctx context.Context, u store.PendingUpdate) {
 	var err error
-	for attempt := u.Attempts + 1; attempt <= maxAttempts; attempt++ {
+	// At least one attempt, even when earlier leaders spent them all but
+	// could not record the final failure: there is no failure to record
+	// without one (and err would be nil).
+	for attempt := min(u.Attempts+1, maxAttempts); attempt <= maxAttempts; attempt++ {
 		if ctx.Err() != nil {
 			return // left in the inbox for the next leader
 		}
@@ -120,11 +123,15 @@ func (a *userActor) process(ctx context.Context, u store.PendingUpdate) {
 		}
 	}
 	a.d.cfg.Metrics.UpdatesDone.WithLabelValues("failed").Inc()
+	cause := "attempts spent"
+	if err != nil {
+		cause = err.Error()
+	}
 	apology := a.d.cfg.Handler.Apology(ctx, a.userID)
 	var committed []store.OutboxOp
 	err = a.d.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
 		committed = committed[:0]
-		if err := tx.RecordFailure(ctx, u.UpdateID, err.Error(), true); err != nil {
+		if err := tx.RecordFailure(ctx, u.UpdateID, cause, true); err != nil {
 			return err
 		}
 		enc, err := telegram.EncodeOps(apology)

@@ -62,15 +62,24 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // InTx runs fn in a transaction and commits if it returns nil. The rollback
-// runs even when ctx is already cancelled, so a connection never goes back
-// to the pool mid-transaction.
+// runs even when ctx is already cancelled, or fn panics (the panic goes
+// on), so a connection never goes back to the pool mid-transaction nor is
+// lost to it.
 func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	ptx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", interpret(err))
 	}
 	tx := &Tx{queries: queries{db: ptx, botID: s.botID}, tx: ptx}
-	if err := fn(tx); err != nil {
+	finished := false
+	defer func() {
+		if !finished {
+			rollback(ctx, ptx) // fn panicked
+		}
+	}()
+	err = fn(tx)
+	finished = true
+	if err != nil {
 		rollback(ctx, ptx)
 		return err
 	}
