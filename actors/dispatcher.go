@@ -41,6 +41,13 @@ type DispatcherConfig struct {
 	RescanEvery time.Duration
 	// SendTimeout bounds one Bot API call; default 30s.
 	SendTimeout time.Duration
+	// Stuck, if set, is called once an update the handler's MoneyClassifier
+	// marks as not to be dropped has failed StuckAfter attempts in a row
+	// (default 10), and again every StuckAfter attempts after that. Such an
+	// update waits MaxRetryWait at most between attempts (default 30s).
+	Stuck        StuckFunc
+	StuckAfter   int
+	MaxRetryWait time.Duration
 	// Trace, if set, sees every update started, committed and sent.
 	Trace TraceFunc
 }
@@ -78,6 +85,10 @@ func NewDispatcher(cfg DispatcherConfig) *Dispatcher {
 	}
 	if cfg.SendTimeout <= 0 {
 		cfg.SendTimeout = 30 * time.Second
+	}
+	cfg.StuckAfter = cmpOrInt(cfg.StuckAfter, 10)
+	if cfg.MaxRetryWait <= 0 {
+		cfg.MaxRetryWait = 30 * time.Second
 	}
 	return &Dispatcher{cfg: cfg, log: cfg.Logger.With("component", "dispatcher")}
 }

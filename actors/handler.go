@@ -45,6 +45,23 @@ type UpdateHandler interface {
 	Apology(ctx context.Context, userID int64) []telegram.Op
 }
 
+// MoneyClassifier is optionally implemented by an UpdateHandler whose
+// updates are not all alike: an update it names is never given up after
+// the usual attempts (no apology, no failed mark) but retried with backoff
+// until it succeeds — a paid top-up must be credited however long the
+// database is out. The engine only asks; what such an update is (a
+// payment, a refund) is the handler's business.
+type MoneyClassifier interface {
+	// MustNotDrop names upd's kind ("successful_payment", say) for logs,
+	// metrics and alerts when it must not be dropped, else "".
+	MustNotDrop(upd *models.Update) string
+}
+
+// StuckFunc is told that an update that must not be dropped has failed
+// attempts times in a row (err is the last failure); the shop alerts its
+// admins. It is called from the user's actor: it must return promptly.
+type StuckFunc func(ctx context.Context, userID, updateID int64, kind string, attempts int, err error)
+
 // PreCheckoutHandler answers Telegram Stars pre-checkout queries, which
 // must be answered within 10 s and so never wait behind a user's queue.
 type PreCheckoutHandler interface {

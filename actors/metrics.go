@@ -28,6 +28,9 @@ type Metrics struct {
 	RateLimited429  prometheus.Counter
 	ActiveActors    prometheus.Gauge
 	TelegramErrors  *prometheus.CounterVec // by method
+	// MoneyRetries counts failed attempts at updates that must not be
+	// dropped (payments), by kind; any increase needs a look.
+	MoneyRetries *prometheus.CounterVec
 }
 
 // NewMetrics registers the collectors, build info and, when pool is not nil,
@@ -61,13 +64,16 @@ func NewMetrics(version string, pool *pgxpool.Pool) *Metrics {
 		TelegramErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "kiebot_telegram_errors_total", Help: "Failed Bot API calls, by method.",
 		}, []string{"method"}),
+		MoneyRetries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "kiebot_money_update_failures_total", Help: "Failed attempts at updates that are never given up (payments, refunds), by kind; they are retried until they succeed.",
+		}, []string{"kind"}),
 	}
 	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "kiebot_build_info", Help: "Build information; always 1.",
 	}, []string{"version", "goversion"})
 	build.WithLabelValues(version, runtime.Version()).Set(1)
 	reg.MustRegister(m.Role, m.Epoch, m.Elections, m.Handovers, m.LeaseAgeSeconds, m.InboxDepth, m.InboxLagSeconds,
-		m.UpdatesStored, m.UpdatesDone, m.UpdateSeconds, m.Conflicts409, m.RateLimited429, m.ActiveActors, m.TelegramErrors,
+		m.UpdatesStored, m.UpdatesDone, m.UpdateSeconds, m.Conflicts409, m.RateLimited429, m.ActiveActors, m.TelegramErrors, m.MoneyRetries,
 		build, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if pool != nil {
 		reg.MustRegister(newPoolCollector(pool))

@@ -2,22 +2,35 @@ package actors_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/go-telegram/bot/models"
+
+	"github.com/kiebot/kiebot/actors"
 	"github.com/kiebot/kiebot/actors/actorstest"
+	"github.com/kiebot/kiebot/actors/telegram"
 	"github.com/kiebot/kiebot/actors/telegram/telegramtest"
+	"github.com/kiebot/kiebot/store"
 )
 
 // seedUpdate stores a text message from user as update id, with attempts
 // already counted, as a previous leader would have left it.
 func seedUpdate(t *testing.T, h *actorstest.Harness, id int64, user *telegramtest.User, text string, attempts int) {
 	t.Helper()
-	payload := fmt.Sprintf(`{"update_id":%d,"message":{"message_id":%d,"date":1,"text":%q,`+
+	seedMessage(t, h, id, user, fmt.Sprintf(`"text":%q`, text), attempts)
+}
+
+// seedMessage is seedUpdate with the message's own fields as JSON.
+func seedMessage(t *testing.T, h *actorstest.Harness, id int64, user *telegramtest.User, fields string, attempts int) {
+	t.Helper()
+	payload := fmt.Sprintf(`{"update_id":%d,"message":{"message_id":%d,"date":1,%s,`+
 		`"from":{"id":%d,"is_bot":false,"first_name":"Seeded"},"chat":{"id":%d,"type":"private"}}}`,
-		id, id, text, user.ID(), user.ID())
+		id, id, fields, user.ID(), user.ID())
 	if _, err := h.Admin.Exec(context.Background(), `
 		INSERT INTO inbox (bot_id, update_id, user_id, kind, payload, source, attempts, last_error)
 		VALUES ($1, $2, $3, 'message', $4::jsonb, 'poll', $5, 'an earlier leader failed')`,
@@ -97,4 +110,137 @@ func TestAPoisonUpdateWithSpentAttemptsFailsCleanly(t *testing.T) {
 		t.Fatalf("handler ran %d times; want one more attempt only", panics)
 	}
 	inst.Stop(t)
+}
+
+// moneyHandler credits a successful payment in Apply, which fails while
+// the simulated outage lasts (outage attempts); texts are echoed.
+type moneyHandler struct {
+	mu       sync.Mutex
+	outage   int // Apply attempts still to fail
+	applies  int
+	credited int // commits that credited
+}
+
+func (h *moneyHandler) MustNotDrop(upd *models.Update) string {
+	if upd.Message != nil && upd.Message.SuccessfulPayment != nil {
+		return "successful_payment"
+	}
+	return ""
+}
+
+func (h *moneyHandler) Handle(_ context.Context, s actors.Session, upd *models.Update) (actors.Step, error) {
+	m := upd.Message
+	if m == nil {
+		return actors.Step{}, nil
+	}
+	if m.SuccessfulPayment == nil {
+		return actors.Step{State: "menu", Ops: []telegram.Op{telegram.SendOp(m.Chat.ID, "echo "+m.Text, nil)}}, nil
+	}
+	return actors.Step{
+		State: "menu",
+		Apply: func(ctx context.Context, tx *store.Tx) ([]telegram.Op, error) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.applies++
+			if h.outage > 0 {
+				h.outage--
+				return nil, errors.New("simulated database outage")
+			}
+			return []telegram.Op{telegram.SendOp(m.Chat.ID, "credited", nil)}, nil
+		},
+		AfterCommit: func() {
+			h.mu.Lock()
+			h.credited++
+			h.mu.Unlock()
+		},
+	}, nil
+}
+
+func (h *moneyHandler) Apology(_ context.Context, userID int64) []telegram.Op {
+	return []telegram.Op{telegram.SendOp(userID, "sorry", nil)}
+}
+
+// Issue 9 #2: a paid top-up used to share the three-strikes rule, so an
+// outage longer than three attempts lost the payment for good. An update
+// the handler marks as not to be dropped is retried until it succeeds
+// (credited exactly once, no apology), counted in a metric, and the Stuck
+// hook (the shop's admin alert) fires once the bound is reached.
+func TestAMoneyUpdateIsRetriedUntilItSucceedsAndAlertsAfterTheBound(t *testing.T) {
+	h := actorstest.New(t, testBotToken)
+	ctx := actorstest.Context(t, 30*time.Second)
+	u := h.Bot.AddUser(telegramtest.UserConfig{FirstName: "Payer"})
+	const outage, bound = 7, 4
+	mh := &moneyHandler{outage: outage}
+	type stuck struct {
+		updateID int64
+		kind     string
+		attempts int
+	}
+	var mu sync.Mutex
+	var alerts []stuck
+	seedMessage(t, h, 900001, u, `"successful_payment":{"currency":"XTR","total_amount":100,"invoice_payload":"t:1","telegram_payment_charge_id":"c1","provider_payment_charge_id":"p1"}`, 0)
+	seedUpdate(t, h, 900002, u, "after", 0)
+	inst := h.Start("a", actorstest.Options{Handler: mh, Dispatcher: func(c *actors.DispatcherConfig) {
+		c.StuckAfter, c.MaxRetryWait = bound, 20*time.Millisecond
+		c.Stuck = func(_ context.Context, userID, updateID int64, kind string, attempts int, err error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if userID != u.ID() || err == nil {
+				t.Errorf("stuck hook got user %d, err %v", userID, err)
+			}
+			alerts = append(alerts, stuck{updateID, kind, attempts})
+		}
+	}})
+	if _, err := h.Bot.WaitMessage(ctx, u.ID(), func(m telegramtest.Message) bool { return m.Text == "echo after" }); err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for _, m := range h.Bot.Sent(u.ID()) {
+		texts = append(texts, m.Text)
+	}
+	if strings.Join(texts, ",") != "credited,echo after" {
+		t.Fatalf("user saw %v; want the credit once, in order, and no apology", texts)
+	}
+	mh.mu.Lock()
+	applies, credited := mh.applies, mh.credited
+	mh.mu.Unlock()
+	if applies != outage+1 || credited != 1 {
+		t.Fatalf("Apply ran %d times and credited %d; want %d attempts and one credit", applies, credited, outage+1)
+	}
+	mu.Lock()
+	got := fmt.Sprint(alerts)
+	mu.Unlock()
+	if want := fmt.Sprint([]stuck{{900001, "successful_payment", bound}}); got != want {
+		t.Fatalf("stuck alerts %s, want %s (once, at the bound)", got, want)
+	}
+	if n := actorstest.CounterValue(inst.Metrics.MoneyRetries.WithLabelValues("successful_payment")); n != outage {
+		t.Fatalf("money retries metric = %v, want %d", n, outage)
+	}
+	var failed bool
+	var attempts int
+	if err := h.Admin.QueryRow(ctx, `SELECT failed, attempts FROM inbox WHERE bot_id = $1 AND update_id = 900001`, h.BotID).Scan(&failed, &attempts); err != nil {
+		t.Fatal(err)
+	}
+	if failed || attempts != outage {
+		t.Fatalf("inbox row failed %v, attempts %d; want processed after %d counted failures", failed, attempts, outage)
+	}
+}
+
+// A money update a previous leader already retried past the usual three
+// attempts is not given up either: the new leader goes on until it works.
+func TestAMoneyUpdateWithSpentAttemptsIsStillCredited(t *testing.T) {
+	h := actorstest.New(t, testBotToken)
+	ctx := actorstest.Context(t, 30*time.Second)
+	u := h.Bot.AddUser(telegramtest.UserConfig{FirstName: "Payer"})
+	mh := &moneyHandler{outage: 2}
+	seedMessage(t, h, 900001, u, `"successful_payment":{"currency":"XTR","total_amount":100,"invoice_payload":"t:1","telegram_payment_charge_id":"c1","provider_payment_charge_id":"p1"}`, 5)
+	h.Start("a", actorstest.Options{Handler: mh, Dispatcher: func(c *actors.DispatcherConfig) { c.MaxRetryWait = 20 * time.Millisecond }})
+	if _, err := h.Bot.WaitMessage(ctx, u.ID(), func(m telegramtest.Message) bool { return m.Text == "credited" }); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range h.Bot.Sent(u.ID()) {
+		if m.Text == "sorry" {
+			t.Fatal("a money update was given up with an apology")
+		}
+	}
 }

@@ -89,17 +89,35 @@ func (a *userActor) run(ctx context.Context) {
 }
 
 // process handles one update with retries; after maxAttempts it records
-// the failure and apologises, in one transaction.
+// the failure and apologises, in one transaction. An update the handler
+// says must not be dropped (a payment) is never given up: it is retried
+// with backoff until it succeeds or the term ends (the next leader goes on).
 func (a *userActor) process(ctx context.Context, u store.PendingUpdate) {
+	var upd models.Update
+	decodeErr := json.Unmarshal(u.Payload, &upd)
+	if decodeErr != nil {
+		decodeErr = fmt.Errorf("decode update %d: %w", u.UpdateID, decodeErr)
+	}
+	money := ""
+	if c, ok := a.d.cfg.Handler.(MoneyClassifier); ok && decodeErr == nil {
+		money = c.MustNotDrop(&upd)
+	}
 	var err error
 	// At least one attempt, even when earlier leaders spent them all but
 	// could not record the final failure: there is no failure to record
 	// without one (and err would be nil).
-	for attempt := min(u.Attempts+1, maxAttempts); attempt <= maxAttempts; attempt++ {
+	attempt := u.Attempts + 1
+	if money == "" {
+		attempt = min(attempt, maxAttempts)
+	}
+	for ; money != "" || attempt <= maxAttempts; attempt++ {
 		if ctx.Err() != nil {
 			return // left in the inbox for the next leader
 		}
-		err = a.try(ctx, u)
+		err = decodeErr
+		if err == nil {
+			err = a.try(ctx, u, &upd)
+		}
 		if err == nil {
 			a.d.cfg.Metrics.UpdatesDone.WithLabelValues("processed").Inc()
 			a.d.cfg.Metrics.UpdateSeconds.Observe(time.Since(u.ReceivedAt).Seconds())
@@ -110,14 +128,28 @@ func (a *userActor) process(ctx context.Context, u store.PendingUpdate) {
 				return // processed already (a duplicate dispatch): nothing to do
 			}
 		}
-		a.log.Error("conversation: update failed", "update_id", u.UpdateID, "kind", u.Kind, "attempt", attempt, "err", err)
-		if attempt < maxAttempts {
+		if ctx.Err() != nil {
+			return // the term ended mid-attempt: not the update's fault
+		}
+		wait := time.Duration(attempt) * 200 * time.Millisecond
+		if money != "" {
+			a.log.Error("conversation: an update that must not be dropped failed; retrying until it succeeds",
+				"update_id", u.UpdateID, "kind", money, "attempt", attempt, "err", err)
+			a.d.cfg.Metrics.MoneyRetries.WithLabelValues(money).Inc()
+			if a.d.cfg.Stuck != nil && attempt%a.d.cfg.StuckAfter == 0 {
+				a.d.cfg.Stuck(ctx, a.userID, u.UpdateID, money, attempt, err)
+			}
+			wait = retry.Backoff(attempt, 200*time.Millisecond, a.d.cfg.MaxRetryWait)
+		} else {
+			a.log.Error("conversation: update failed", "update_id", u.UpdateID, "kind", u.Kind, "attempt", attempt, "err", err)
+		}
+		if money != "" || attempt < maxAttempts {
 			// Counted in the database, so a poison update is not retried
 			// forever across failovers either.
 			if rerr := a.d.cfg.Store.RecordFailure(ctx, u.UpdateID, err.Error(), false); rerr != nil {
 				a.log.Warn("conversation: cannot count a failed attempt", "update_id", u.UpdateID, "err", rerr)
 			}
-			if !retry.Sleep(ctx, time.Duration(attempt)*200*time.Millisecond) {
+			if !retry.Sleep(ctx, wait) {
 				return
 			}
 		}
@@ -153,7 +185,7 @@ func (a *userActor) process(ctx context.Context, u store.PendingUpdate) {
 
 // try is one attempt: handler, then one transaction with the state, the
 // processed mark and the ops. A handler panic is an error, not a crash.
-func (a *userActor) try(ctx context.Context, u store.PendingUpdate) (err error) {
+func (a *userActor) try(ctx context.Context, u store.PendingUpdate, upd *models.Update) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("handler panicked: %v\n%s", r, debug.Stack())
@@ -164,11 +196,7 @@ func (a *userActor) try(ctx context.Context, u store.PendingUpdate) (err error) 
 			return err
 		}
 	}
-	var upd models.Update
-	if err := json.Unmarshal(u.Payload, &upd); err != nil {
-		return fmt.Errorf("decode update %d: %w", u.UpdateID, err)
-	}
-	step, err := a.d.cfg.Handler.Handle(ctx, a.session, &upd)
+	step, err := a.d.cfg.Handler.Handle(ctx, a.session, upd)
 	if err != nil {
 		return err
 	}
@@ -180,7 +208,7 @@ func (a *userActor) try(ctx context.Context, u store.PendingUpdate) (err error) 
 		return err
 	}
 	w := store.StepWrites{
-		UpdateID: u.UpdateID, UserID: a.userID, Touch: Sender(&upd),
+		UpdateID: u.UpdateID, UserID: a.userID, Touch: Sender(upd),
 		SaveState: u.UserID != 0 && step.State != "", State: step.State, Data: step.Data,
 		Ops: enc, SentOps: a.sent,
 	}

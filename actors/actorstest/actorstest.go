@@ -272,6 +272,8 @@ type Options struct {
 	WebhookURL      string
 	// Trace, if set, sees updates pass the engine's stages (benchmarks).
 	Trace actors.TraceFunc
+	// Dispatcher, if set, adjusts the dispatcher's configuration.
+	Dispatcher func(*actors.DispatcherConfig)
 }
 
 // Start runs an instance until the test ends (or Instance.Stop).
@@ -307,7 +309,7 @@ func (h *Harness) Start(name string, opts Options) *Instance {
 	ttl := cmp.Or(opts.TTL, TTL)
 	connConfig := pool.Config().ConnConfig.Copy()
 	wake := make(chan struct{}, 1)
-	term := actors.NewTermSupervisor(actors.TermSupervisorConfig{
+	tcfg := actors.TermSupervisorConfig{
 		Mode: mode, WebhookURL: opts.WebhookURL, WebhookSecret: "test-secret", Telegram: tg, Store: st, Logger: log, Metrics: metrics,
 		Poller: actors.PollerConfig{Telegram: tg, Logger: log, Metrics: metrics, PollTimeout: 2 * time.Second, MaxBackoff: time.Second,
 			OnPoll: func() { h.Events.Add("%s poll", name) },
@@ -317,7 +319,11 @@ func (h *Harness) Start(name string, opts Options) *Instance {
 			IdleTimeout: opts.IdleTimeout, Trace: opts.Trace},
 		Workers: workers,
 		Wake:    wake,
-	})
+	}
+	if opts.Dispatcher != nil {
+		opts.Dispatcher(&tcfg.Dispatcher)
+	}
+	term := actors.NewTermSupervisor(tcfg)
 	leader := actors.NewLeader(actors.LeaderConfig{
 		BotID: h.BotID, Instance: name, Version: "test", ConnConfig: connConfig, LockTTL: ttl, Heartbeat: ttl / 4,
 		RetryInterval: Retry, RequestHandover: opts.RequestHandover, Term: term.Run, Logger: log, Metrics: metrics, Status: inst.Status,

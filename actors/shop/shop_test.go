@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-telegram/bot/models"
+
 	"github.com/kiebot/kiebot/actors/actorstest"
 
 	"github.com/kiebot/kiebot/actors/telegram/telegramtest"
@@ -80,4 +82,23 @@ func dumpJobs(t *testing.T, s *shop) {
 		t.Logf("update %d %s attempts %d failed %v: %s", id, k, a, f, e)
 	}
 	rows.Close()
+}
+
+// Issue 9 #2: the shop tells the engine which updates must never be given
+// up: the ones that move money.
+func TestShopMarksMoneyUpdatesAsNotToBeDropped(t *testing.T) {
+	sh := &Shop{}
+	for _, tc := range []struct {
+		upd  models.Update
+		want string
+	}{
+		{models.Update{Message: &models.Message{SuccessfulPayment: &models.SuccessfulPayment{}}}, "successful_payment"},
+		{models.Update{Message: &models.Message{RefundedPayment: &models.RefundedPayment{}}}, "refunded_payment"},
+		{models.Update{Message: &models.Message{Text: "hi"}}, ""},
+		{models.Update{CallbackQuery: &models.CallbackQuery{}}, ""},
+	} {
+		if got := sh.MustNotDrop(&tc.upd); got != tc.want {
+			t.Errorf("MustNotDrop(%+v) = %q, want %q", tc.upd, got, tc.want)
+		}
+	}
 }

@@ -137,6 +137,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 		Dispatcher: actors.DispatcherConfig{
 			Store: st, Telegram: tg, Handler: handler, PreCheckout: handler,
 			Logger: log, Metrics: metrics, ConnConfig: connConfig,
+			// A payment or refund failing 10 attempts in a row (about two
+			// minutes of backoff) is reported to the admins; it is retried on.
+			Stuck: ops.alerts.MoneyUpdateStuck,
 		},
 		Workers: append([]actors.Worker{
 			{Name: "jobs", Run: jobs.Run},
