@@ -50,6 +50,10 @@ type DispatcherConfig struct {
 	MaxRetryWait time.Duration
 	// Trace, if set, sees every update started, committed and sent.
 	Trace TraceFunc
+
+	// commitFault, set by tests, turns a successful commit into an error,
+	// as when the commit's answer is lost.
+	commitFault func(updateID int64) error
 }
 
 // Dispatcher reads unprocessed updates in arrival order and routes each to

@@ -15,3 +15,7 @@ func counterValue(c interface{ Write(*dto.Metric) error }) float64 {
 	}
 	return m.GetCounter().GetValue()
 }
+
+// SetCommitFault makes the dispatcher's actors see an error after a
+// successful commit of the updates f returns an error for (a lost answer).
+func SetCommitFault(c *DispatcherConfig, f func(updateID int64) error) { c.commitFault = f }

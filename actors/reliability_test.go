@@ -45,7 +45,7 @@ func seedMessage(t *testing.T, h *actorstest.Harness, id int64, user *telegramte
 // every leader that picked it up. It is now tried once more and finished.
 func TestAnUpdateWithSpentAttemptsIsFinishedWithoutAPanic(t *testing.T) {
 	h := actorstest.New(t, testBotToken)
-	ctx := actorstest.Context(t, 30*time.Second)
+	ctx := actorstest.Context(t, 90*time.Second)
 	u := h.Bot.AddUser(telegramtest.UserConfig{FirstName: "Spent"})
 	seedUpdate(t, h, 900001, u, "left over", 3)
 	seedUpdate(t, h, 900002, u, "way over", 7)
@@ -79,7 +79,7 @@ func TestAnUpdateWithSpentAttemptsIsFinishedWithoutAPanic(t *testing.T) {
 // recorded failed with an apology (a real cause, no nil error), once.
 func TestAPoisonUpdateWithSpentAttemptsFailsCleanly(t *testing.T) {
 	h := actorstest.New(t, testBotToken)
-	ctx := actorstest.Context(t, 30*time.Second)
+	ctx := actorstest.Context(t, 90*time.Second)
 	u := h.Bot.AddUser(telegramtest.UserConfig{FirstName: "Poison"})
 	seedUpdate(t, h, 900001, u, "panic", 3)
 	seedUpdate(t, h, 900002, u, "next", 0)
@@ -167,7 +167,7 @@ func (h *moneyHandler) Apology(_ context.Context, userID int64) []telegram.Op {
 // hook (the shop's admin alert) fires once the bound is reached.
 func TestAMoneyUpdateIsRetriedUntilItSucceedsAndAlertsAfterTheBound(t *testing.T) {
 	h := actorstest.New(t, testBotToken)
-	ctx := actorstest.Context(t, 30*time.Second)
+	ctx := actorstest.Context(t, 90*time.Second)
 	u := h.Bot.AddUser(telegramtest.UserConfig{FirstName: "Payer"})
 	const outage, bound = 7, 4
 	mh := &moneyHandler{outage: outage}
@@ -230,7 +230,7 @@ func TestAMoneyUpdateIsRetriedUntilItSucceedsAndAlertsAfterTheBound(t *testing.T
 // attempts is not given up either: the new leader goes on until it works.
 func TestAMoneyUpdateWithSpentAttemptsIsStillCredited(t *testing.T) {
 	h := actorstest.New(t, testBotToken)
-	ctx := actorstest.Context(t, 30*time.Second)
+	ctx := actorstest.Context(t, 90*time.Second)
 	u := h.Bot.AddUser(telegramtest.UserConfig{FirstName: "Payer"})
 	mh := &moneyHandler{outage: 2}
 	seedMessage(t, h, 900001, u, `"successful_payment":{"currency":"XTR","total_amount":100,"invoice_payload":"t:1","telegram_payment_charge_id":"c1","provider_payment_charge_id":"p1"}`, 5)
@@ -242,5 +242,99 @@ func TestAMoneyUpdateWithSpentAttemptsIsStillCredited(t *testing.T) {
 		if m.Text == "sorry" {
 			t.Fatal("a money update was given up with an apology")
 		}
+	}
+}
+
+// afterCommitEcho is EchoHandler counting the AfterCommit calls it gets.
+type afterCommitEcho struct {
+	actorstest.EchoHandler
+	mu    sync.Mutex
+	after int
+}
+
+func (h *afterCommitEcho) Handle(ctx context.Context, s actors.Session, upd *models.Update) (actors.Step, error) {
+	step, err := h.EchoHandler.Handle(ctx, s, upd)
+	step.AfterCommit = func() {
+		h.mu.Lock()
+		h.after++
+		h.mu.Unlock()
+	}
+	return step, err
+}
+
+func sentTexts(h *actorstest.Harness, u *telegramtest.User) string {
+	var texts []string
+	for _, m := range h.Bot.Sent(u.ID()) {
+		texts = append(texts, m.Text)
+	}
+	return strings.Join(texts, ",")
+}
+
+// Issue 9 #4: when a step committed but its answer was lost, the retry
+// found the update processed and returned with the actor's session and
+// unsent replies stale: the reply waited for the actor to be recreated
+// (out of order), AfterCommit never ran, and the next update was computed
+// from the old session and overwrote the saved one. The actor now reads
+// both again and runs the step's AfterCommit.
+func TestALostCommitAnswerReloadsTheActor(t *testing.T) {
+	h := actorstest.New(t, testBotToken)
+	ctx := actorstest.Context(t, 90*time.Second)
+	u := h.Bot.AddUser(telegramtest.UserConfig{FirstName: "Lost"})
+	seedUpdate(t, h, 900001, u, "a", 0)
+	seedUpdate(t, h, 900002, u, "b", 0)
+	eh := &afterCommitEcho{}
+	var once sync.Once
+	h.Start("a", actorstest.Options{Handler: eh, IdleTimeout: time.Minute, Dispatcher: func(c *actors.DispatcherConfig) {
+		actors.SetCommitFault(c, func(id int64) (err error) {
+			if id == 900001 {
+				once.Do(func() { err = errors.New("connection reset after COMMIT") })
+			}
+			return err
+		})
+	}})
+	if _, err := h.Bot.WaitMessage(ctx, u.ID(), func(m telegramtest.Message) bool { return strings.HasSuffix(m.Text, " b") }); err != nil {
+		t.Fatal(err)
+	}
+	if got := sentTexts(h, u); got != "#1 a,#2 b" {
+		t.Fatalf("user saw %q; want #1 a,#2 b: the reply in order and the count from the saved session", got)
+	}
+	var data string
+	if err := h.Admin.QueryRow(ctx, `SELECT data::text FROM conversations WHERE bot_id = $1 AND user_id = $2`, h.BotID, u.ID()).Scan(&data); err != nil {
+		t.Fatal(err)
+	}
+	if data != `{"count": 2}` {
+		t.Fatalf("saved conversation %s; want count 2", data)
+	}
+	eh.mu.Lock()
+	after := eh.after
+	eh.mu.Unlock()
+	if after != 2 {
+		t.Fatalf("AfterCommit ran %d times; want once per committed step (2)", after)
+	}
+}
+
+// The backstop: a conversation saved behind the actor's back (another
+// writer) makes the actor's next write conflict; it reads the
+// conversation again and recomputes the step instead of overwriting.
+func TestAConversationChangedBehindTheActorIsReadAgain(t *testing.T) {
+	h := actorstest.New(t, testBotToken)
+	ctx := actorstest.Context(t, 90*time.Second)
+	u := h.Bot.AddUser(telegramtest.UserConfig{FirstName: "Changed"})
+	h.Start("a", actorstest.Options{IdleTimeout: time.Minute})
+	u.SendText("a")
+	if _, err := h.Bot.WaitMessage(ctx, u.ID(), func(m telegramtest.Message) bool { return m.Text == "#1 a" }); err != nil {
+		t.Fatal(err)
+	}
+	// Another writer (an operator's reset, a second actor) saves count 10.
+	if _, err := h.Admin.Exec(ctx, `UPDATE conversations SET data = '{"count": 10}', version = version + 1 WHERE bot_id = $1 AND user_id = $2`,
+		h.BotID, u.ID()); err != nil {
+		t.Fatal(err)
+	}
+	u.SendText("b")
+	if _, err := h.Bot.WaitMessage(ctx, u.ID(), func(m telegramtest.Message) bool { return strings.HasSuffix(m.Text, " b") }); err != nil {
+		t.Fatal(err)
+	}
+	if got := sentTexts(h, u); got != "#1 a,#11 b" {
+		t.Fatalf("user saw %q; want #1 a,#11 b: the step recomputed from the conversation as saved", got)
 	}
 }

@@ -34,7 +34,12 @@ type userActor struct {
 	sent    []int64          // outbox ids sent but not yet deleted
 	touched *store.SeenUser  // the sender as last written
 	saved   bool             // session is what the database holds
-	log     *slog.Logger
+	version int64            // the conversation's version as read or last saved (store.NoConversation: none)
+	// afterUncertain is the AfterCommit of a step whose commit failed in a
+	// way that may have committed (the answer was lost); it runs if the
+	// update turns out processed.
+	afterUncertain func()
+	log            *slog.Logger
 
 	inflight int // updates routed and not yet done; owned by the dispatcher goroutine
 }
@@ -103,6 +108,7 @@ func (a *userActor) process(ctx context.Context, u store.PendingUpdate) {
 		money = c.MustNotDrop(&upd)
 	}
 	var err error
+	conflicts := 0
 	// At least one attempt, even when earlier leaders spent them all but
 	// could not record the final failure: there is no failure to record
 	// without one (and err would be nil).
@@ -125,8 +131,20 @@ func (a *userActor) process(ctx context.Context, u store.PendingUpdate) {
 		}
 		if errors.Is(err, store.ErrNotFound) && ctx.Err() == nil {
 			if _, processed, _, serr := a.d.cfg.Store.UpdateState(ctx, u.UpdateID); serr == nil && processed {
-				return // processed already (a duplicate dispatch): nothing to do
+				// Processed already: by an earlier attempt whose commit
+				// answer was lost, or by another actor. Either way what
+				// this actor holds may be stale: read it all again.
+				a.resync(ctx)
+				return
 			}
+		}
+		if errors.Is(err, store.ErrConflict) && conflicts < maxAttempts {
+			// The conversation changed since it was read: read it again
+			// and recompute the step, without counting an attempt.
+			conflicts++
+			a.loaded = false
+			attempt--
+			continue
 		}
 		if ctx.Err() != nil {
 			return // the term ended mid-attempt: not the update's fault
@@ -210,7 +228,7 @@ func (a *userActor) try(ctx context.Context, u store.PendingUpdate, upd *models.
 	w := store.StepWrites{
 		UpdateID: u.UpdateID, UserID: a.userID, Touch: Sender(upd),
 		SaveState: u.UserID != 0 && step.State != "", State: step.State, Data: step.Data,
-		Ops: enc, SentOps: a.sent,
+		Ops: enc, SentOps: a.sent, CheckVersion: true, Version: a.version,
 	}
 	// Skip writes that change nothing: the sender as this actor last
 	// recorded them, the state as it was loaded or last saved.
@@ -240,15 +258,25 @@ func (a *userActor) try(ctx context.Context, u store.PendingUpdate, upd *models.
 			return err
 		})
 	}
+	if err == nil && a.d.cfg.commitFault != nil {
+		err = a.d.cfg.commitFault(u.UpdateID) // tests: the commit's answer is lost
+	}
 	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) && !errors.Is(err, store.ErrConflict) {
+			a.afterUncertain = step.AfterCommit // it may have committed
+		}
 		return err
 	}
+	a.afterUncertain = nil
 	a.d.cfg.Trace.mark(StageCommitted, u.UpdateID)
 	a.sent = nil
 	if w.Touch != nil {
 		a.touched = w.Touch
 	}
-	a.saved = a.saved || w.SaveState
+	if w.SaveState {
+		a.saved = true
+		a.version = max(a.version+1, 0) // NoConversation+1 is the new row's 0
+	}
 	for i, id := range ids {
 		a.unsent = append(a.unsent, store.OutboxOp{ID: id, UserID: a.userID, Op: enc[i]})
 	}
@@ -261,6 +289,7 @@ func (a *userActor) try(ctx context.Context, u store.PendingUpdate, upd *models.
 
 func (a *userActor) load(ctx context.Context) error {
 	a.session = Session{UserID: a.userID}
+	a.saved, a.version = false, store.NoConversation
 	if a.userID == 0 {
 		a.loaded = true
 		return nil
@@ -272,10 +301,39 @@ func (a *userActor) load(ctx context.Context) error {
 		return err
 	default:
 		a.session.State, a.session.Data = c.State, c.Data
-		a.saved = true
+		a.saved, a.version = true, c.Version
 	}
 	a.loaded = true
 	return nil
+}
+
+// resync forgets what the actor holds of the conversation and its unsent
+// ops once an update it tried turns out processed: the session is read
+// again before the next update, the ops committed and not yet sent are
+// read again (so a lost commit answer neither drops nor delays replies),
+// and the uncertain step's AfterCommit runs.
+func (a *userActor) resync(ctx context.Context) {
+	a.loaded = false
+	a.touched = nil
+	ops, err := a.d.cfg.Store.PendingOps(ctx, a.userID)
+	if err != nil {
+		a.log.Error("conversation: cannot read pending ops again", "err", err)
+	} else {
+		sent := make(map[int64]bool, len(a.sent))
+		for _, id := range a.sent {
+			sent[id] = true
+		}
+		a.unsent = a.unsent[:0]
+		for _, o := range ops {
+			if !sent[o.ID] {
+				a.unsent = append(a.unsent, o)
+			}
+		}
+	}
+	if after := a.afterUncertain; after != nil {
+		a.afterUncertain = nil
+		after()
+	}
 }
 
 // flush sends the user's committed ops in order. Each call runs to the end

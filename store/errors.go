@@ -15,6 +15,9 @@ var (
 	ErrDuplicate = errors.New("duplicate")
 	// ErrInsufficientFunds: a balance change would make a balance negative.
 	ErrInsufficientFunds = errors.New("insufficient funds")
+	// ErrConflict: the row changed since the caller read it (a
+	// conversation saved by someone else); read it again and recompute.
+	ErrConflict = errors.New("changed since read")
 )
 
 // interpret maps driver errors to the store's sentinels, keeping the cause.

@@ -21,7 +21,18 @@ type StepWrites struct {
 	Data      []byte
 	Ops       [][]byte
 	SentOps   []int64 // outbox ids already sent, deleted here rather than one round trip each
+	// CheckVersion makes SaveState conditional: the state is saved only if
+	// the conversation is still at Version, the version the caller read
+	// (NoConversation: it read none); otherwise the step fails with
+	// ErrConflict and writes nothing. The saved version is Version+1 (0
+	// for a new conversation).
+	CheckVersion bool
+	Version      int64
 }
+
+// NoConversation is StepWrites.Version for a conversation that did not
+// exist when it was read.
+const NoConversation int64 = -1
 
 // CommitStep makes w durable in one round trip: the statements go as one
 // pipelined batch, which PostgreSQL runs as a single implicit transaction,
@@ -54,6 +65,10 @@ type batchSender interface {
 // implicit transaction rolls back when the update was processed already.
 const errAlreadyProcessed = "kiebot: update already processed"
 
+// errConversationChanged is raised the same way when a conditional
+// conversation write finds another version than the one read.
+const errConversationChanged = "kiebot: conversation changed since read"
+
 func sendStep(ctx context.Context, db batchSender, botID int64, w StepWrites) ([]int64, error) {
 	b := &pgx.Batch{}
 	// First, so nothing else is written for an update processed already.
@@ -73,7 +88,29 @@ func sendStep(ctx context.Context, db batchSender, botID int64, w StepWrites) ([
 			       username = EXCLUDED.username, last_seen_at = now()`,
 			botID, u.ID, u.ChatID, boundedText(u.FirstName, maxNameText), boundedText(u.Username, maxNameText), LanguageFor(u.LanguageCode))
 	}
-	if w.SaveState {
+	if w.SaveState && w.CheckVersion {
+		data := w.Data
+		if len(data) == 0 {
+			data = []byte("{}")
+		}
+		if w.Version == NoConversation {
+			b.Queue(`
+				WITH c AS (
+					INSERT INTO conversations (bot_id, user_id, state, data) VALUES ($1, $2, $3, $4)
+					ON CONFLICT (bot_id, user_id) DO NOTHING RETURNING 1
+				)
+				SELECT kiebot_require((SELECT count(*) FROM c) = 1, $5)`,
+				botID, w.UserID, w.State, jsonbText(data), errConversationChanged)
+		} else {
+			b.Queue(`
+				WITH c AS (
+					UPDATE conversations SET state = $3, data = $4, version = version + 1, updated_at = now()
+					 WHERE bot_id = $1 AND user_id = $2 AND version = $5 RETURNING 1
+				)
+				SELECT kiebot_require((SELECT count(*) FROM c) = 1, $6)`,
+				botID, w.UserID, w.State, jsonbText(data), w.Version, errConversationChanged)
+		}
+	} else if w.SaveState {
 		data := w.Data
 		if len(data) == 0 {
 			data = []byte("{}")
@@ -120,6 +157,9 @@ func sendStep(ctx context.Context, db batchSender, botID int64, w StepWrites) ([
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Message == errAlreadyProcessed {
 		return nil, ErrNotFound
+	}
+	if errors.As(err, &pgErr) && pgErr.Message == errConversationChanged {
+		return nil, ErrConflict
 	}
 	if err != nil {
 		return nil, interpret(err)
