@@ -43,6 +43,10 @@ type LeaderHooks struct {
 	Evicted func(pid int32)
 	// LockAttempt: a standby tried the lock, with the result.
 	LockAttempt func(ok bool)
+	// Heartbeat: a heartbeat of epoch finished (err nil: renewed).
+	Heartbeat func(epoch int64, err error)
+	// HandoverAsked: this standby asked the leader to hand over.
+	HandoverAsked func()
 }
 
 // LeaderConfig configures the leader actor.
@@ -77,6 +81,11 @@ type Leader struct {
 	lockKey   int64
 	channel   string
 	startedAt time.Time // database clock at start: orders instances for handover
+	// led: this instance has held a term; asked: it has asked for a
+	// handover. Either keeps it from asking (again): only a new
+	// deployment asks, once; an instance that lost its lease to a fault
+	// does not pull leadership back from a healthy leader.
+	led, asked bool
 }
 
 // NewLeader validates cfg; bad wiring panics.
@@ -183,7 +192,6 @@ func (l *Leader) cycle(ctx context.Context, conn *pgx.Conn, quietUntil time.Time
 // lease has expired and asks an older leader to hand over.
 func (l *Leader) standby(ctx context.Context, conn *pgx.Conn, quietUntil time.Time) error {
 	var mismatchSince time.Time // local time since the lock holder differs from the lease's
-	var lastRequest time.Time
 	for {
 		if time.Now().After(quietUntil) {
 			qctx, cancel := context.WithTimeout(ctx, l.queryTimeout())
@@ -198,7 +206,7 @@ func (l *Leader) standby(ctx context.Context, conn *pgx.Conn, quietUntil time.Ti
 			if ok {
 				return nil
 			}
-			if err := l.inspectHolder(ctx, conn, &mismatchSince, &lastRequest); err != nil {
+			if err := l.inspectHolder(ctx, conn, &mismatchSince); err != nil {
 				return err
 			}
 		}
@@ -216,7 +224,7 @@ func (l *Leader) standby(ctx context.Context, conn *pgx.Conn, quietUntil time.Ti
 
 // inspectHolder looks at who holds the lock: it evicts a dead holder and
 // asks an older live one to hand over.
-func (l *Leader) inspectHolder(ctx context.Context, conn *pgx.Conn, mismatchSince, lastRequest *time.Time) error {
+func (l *Leader) inspectHolder(ctx context.Context, conn *pgx.Conn, mismatchSince *time.Time) error {
 	qctx, cancel := context.WithTimeout(ctx, l.queryTimeout())
 	defer cancel()
 	lease, err := store.ReadLease(qctx, conn, l.cfg.BotID)
@@ -258,10 +266,12 @@ func (l *Leader) inspectHolder(ctx context.Context, conn *pgx.Conn, mismatchSinc
 		}
 		return nil
 	}
-	if l.cfg.RequestHandover && lease.Held() && lease.InstanceStartedAt.Before(l.startedAt) &&
-		time.Since(*lastRequest) > 2*time.Second {
-		*lastRequest = time.Now()
-		l.log.Info("leader: asking the older leader to hand over", "holder", lease.Holder, "epoch", lease.Epoch)
+	if l.cfg.RequestHandover && !l.led && !l.asked && lease.Held() && lease.InstanceStartedAt.Before(l.startedAt) {
+		l.asked = true
+		l.log.Info("leader: asking the older leader to hand over (once)", "holder", lease.Holder, "epoch", lease.Epoch)
+		if l.cfg.Hooks.HandoverAsked != nil {
+			l.cfg.Hooks.HandoverAsked()
+		}
 		return store.Notify(qctx, conn, l.channel, "resign:"+strconv.FormatInt(l.startedAt.UnixNano(), 10))
 	}
 	return nil
@@ -283,7 +293,9 @@ func (l *Leader) lead(ctx context.Context, conn *pgx.Conn, pid int32, prev, cur 
 
 	trust := time.NewTimer(time.Until(l.term.trustUntil(attemptStart)))
 	defer trust.Stop()
-	hbCtx, hbCancel := context.WithCancel(ctx)
+	// The heartbeat lives until the term has stopped, not until shutdown
+	// begins: a draining term still holds the lease and must keep it.
+	hbCtx, hbCancel := context.WithCancel(context.WithoutCancel(ctx))
 	hbEvents := make(chan heartbeatEvent, 4)
 	hbDone := make(chan struct{})
 	go func() {
@@ -309,6 +321,7 @@ loop:
 			break loop
 		case <-startTerm.C:
 			termDone = make(chan error, 1)
+			l.led = true
 			l.setRole(RoleLeader, epoch)
 			if l.cfg.Hooks.TermStarted != nil {
 				l.cfg.Hooks.TermStarted(epoch)
@@ -338,23 +351,34 @@ loop:
 				l.cfg.Metrics.Handovers.Inc()
 				break loop
 			default:
-				if !trust.Stop() {
-					select {
-					case <-trust.C:
-					default:
-					}
-				}
-				trust.Reset(time.Until(l.term.trustUntil(ev.renewedAt)))
+				resetTimer(trust, time.Until(l.term.trustUntil(ev.renewedAt)))
 			}
 		}
 	}
 
 	// Stop the term and wait for it: nothing of this term may run once we
-	// report standby or another instance may lead.
+	// report standby or another instance may lead. Heartbeats go on while
+	// it drains, so a drain within the trust window keeps the lease; one
+	// that outlives it is reported (the lease may lapse under it).
 	termCancel()
-	if termDone != nil {
-		if err := <-termDone; err != nil && res.fatal == nil {
-			log.Error("leader: term ended with an error while stopping", "err", err)
+	for termDone != nil {
+		select {
+		case err := <-termDone:
+			termDone = nil
+			if err != nil && res.fatal == nil {
+				log.Error("leader: term ended with an error while stopping", "err", err)
+			}
+		case ev := <-hbEvents:
+			switch {
+			case ev.lost != nil:
+				log.Error("leader: lease lost while the term drains", "err", ev.lost)
+				graceful = false
+			case !ev.renewedAt.IsZero():
+				resetTimer(trust, time.Until(l.term.trustUntil(ev.renewedAt)))
+			}
+		case <-trust.C:
+			log.Error("leader: the term is still draining when the trust window ends; another instance may lead soon")
+			graceful = false
 		}
 	}
 	if l.cfg.Hooks.TermStopped != nil {
@@ -447,9 +471,18 @@ func (l *Leader) heartbeat(ctx context.Context, conn *pgx.Conn, epoch int64, pid
 			}
 		}
 		start := time.Now()
-		qctx, cancel := context.WithTimeout(ctx, l.queryTimeout())
+		// A slow heartbeat is ended by the server (the lock connection's
+		// statement_timeout), which keeps the connection and its lock; a
+		// client-side deadline would make pgx close the connection and
+		// drop the lock. The context's own deadline is only the backstop
+		// for a server that does not answer at all, after the trust
+		// window has long decided.
+		qctx, cancel := context.WithTimeout(ctx, l.cfg.LockTTL)
 		ok, err := store.HeartbeatLease(qctx, conn, l.cfg.BotID, epoch, pid)
 		cancel()
+		if l.cfg.Hooks.Heartbeat != nil {
+			l.cfg.Hooks.Heartbeat(epoch, err)
+		}
 		if ctx.Err() != nil {
 			return
 		}
@@ -514,6 +547,10 @@ func (l *Leader) connect(ctx context.Context) (*pgx.Conn, error) {
 	cc.RuntimeParams["tcp_keepalives_interval"] = "5"
 	cc.RuntimeParams["tcp_keepalives_count"] = "3"
 	cc.RuntimeParams["idle_session_timeout"] = strconv.FormatInt(max(l.cfg.LockTTL.Milliseconds(), 1000), 10)
+	// The server cancels a statement that runs too long (a heartbeat
+	// behind a row lock, a stalled disk) and the connection, with the
+	// lock, survives: the heartbeat retries and the trust window decides.
+	cc.RuntimeParams["statement_timeout"] = strconv.FormatInt(l.queryTimeout().Milliseconds(), 10)
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	conn, err := pgx.ConnectConfig(cctx, cc)
@@ -521,6 +558,16 @@ func (l *Leader) connect(ctx context.Context) (*pgx.Conn, error) {
 		return nil, fmt.Errorf("open lock connection: %w", err)
 	}
 	return conn, nil
+}
+
+func resetTimer(t *time.Timer, d time.Duration) {
+	if !t.Stop() {
+		select {
+		case <-t.C:
+		default:
+		}
+	}
+	t.Reset(d)
 }
 
 func closeConn(conn *pgx.Conn) {

@@ -77,7 +77,9 @@ func (EchoHandler) Apology(context.Context, int64) []telegram.Op { return nil }
 // EventLog records what instances did, in order, for ordering assertions:
 // "<name> poll", "<name> poller stopped", "<name> elected <epoch>",
 // "<name> term started <epoch>", "<name> term stopped <epoch>",
-// "<name> lock busy" and "<name> <role> <epoch>" for every role change.
+// "<name> lock busy", "<name> heartbeat <epoch>", "<name> heartbeat failed
+// <epoch>", "<name> asked for a handover" and "<name> <role> <epoch>" for
+// every role change.
 type EventLog struct {
 	mu      sync.Mutex
 	events  []string
@@ -274,6 +276,8 @@ type Options struct {
 	Trace actors.TraceFunc
 	// Dispatcher, if set, adjusts the dispatcher's configuration.
 	Dispatcher func(*actors.DispatcherConfig)
+	// Workers run in every term after Build's.
+	Workers []actors.Worker
 }
 
 // Start runs an instance until the test ends (or Instance.Stop).
@@ -305,6 +309,7 @@ func (h *Harness) Start(name string, opts Options) *Instance {
 	if h.Build != nil {
 		handler, preCheckout, workers = h.Build(st, tg, metrics)
 	}
+	workers = append(workers, opts.Workers...)
 	mode := cmp.Or(opts.Mode, "polling")
 	ttl := cmp.Or(opts.TTL, TTL)
 	connConfig := pool.Config().ConnConfig.Copy()
@@ -337,12 +342,24 @@ func (h *Harness) Start(name string, opts Options) *Instance {
 					h.Events.Add("%s lock busy", name)
 				}
 			},
+			Heartbeat: func(epoch int64, err error) {
+				if err != nil {
+					h.Events.Add("%s heartbeat failed %d", name, epoch)
+				} else {
+					h.Events.Add("%s heartbeat %d", name, epoch)
+				}
+			},
+			HandoverAsked: func() { h.Events.Add("%s asked for a handover", name) },
 		},
 	})
 	go func() { inst.done <- leader.Run(ctx) }()
 	h.T.Cleanup(func() { inst.Stop(h.T) })
 	return inst
 }
+
+// Cancel starts a graceful shutdown (SIGTERM) without waiting for it;
+// Stop waits.
+func (i *Instance) Cancel() { i.cancel() }
 
 // Stop shuts the instance down gracefully and waits for it; a second call
 // does nothing.
