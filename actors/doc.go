@@ -35,7 +35,8 @@
 //	┌──────▶ standby ── try pg_try_advisory_lock every RetryInterval and on
 //	│           │        NOTIFY "released"; evict a holder whose lease is
 //	│           │        older than LOCK_TTL (pg_terminate_backend); ask an
-//	│           │        older leader to hand over (RequestHandover)
+//	│           │        older leader to hand over (RequestHandover) — once,
+//	│           │        and only if this instance never led
 //	│           │ lock taken
 //	│           ▼
 //	│        elected ── lease claimed: epoch+1, backend pid, heartbeat_at
@@ -44,7 +45,9 @@
 //	│           ▼
 //	│        leader ── term running; heartbeat every HEARTBEAT_INTERVAL on
 //	│           │       the lock's own connection; the trust window ends
-//	│           │       LOCK_TTL − LOCK_TTL/4 after the last heartbeat began
+//	│           │       LOCK_TTL − LOCK_TTL/4 after the last heartbeat began;
+//	│           │       a slow heartbeat is cancelled by the server
+//	│           │       (statement_timeout), keeping the connection and lock
 //	│           │
 //	│           ├─ heartbeat matched no row, lock connection lost,
 //	│           │  trust window expired ─────────▶ stop term ─▶ (no release:
@@ -58,6 +61,7 @@
 //
 // "Stop term" always cancels the term's context and waits for the
 // TermSupervisor to return, so no poller, dispatcher or worker of the term
-// outlives it. A standby never polls: polling happens only inside a term.
+// outlives it. Heartbeats go on until it has returned (a shutdown's drain
+// keeps the lease), and a drain that outlives the trust window is logged. A standby never polls: polling happens only inside a term.
 // A fatal term error (Telegram rejects the token) stops the instance.
 package actors
