@@ -45,6 +45,11 @@ type DispatcherConfig struct {
 	// marks as not to be dropped has failed StuckAfter attempts in a row
 	// (default 10), and again every StuckAfter attempts after that. Such an
 	// update waits MaxRetryWait at most between attempts (default 30s).
+	// CatchUpBatch bounds how many actors a new term starts at once for
+	// users with replies a previous leader committed but did not send:
+	// the next start only when one of them has sent its backlog; default
+	// 64.
+	CatchUpBatch int
 	Stuck        StuckFunc
 	StuckAfter   int
 	MaxRetryWait time.Duration
@@ -66,12 +71,14 @@ type Dispatcher struct {
 	events chan actorEvent
 
 	// owned by the Run goroutine
-	cursor  int64 // highest seq read so far
-	actors  map[int64]*userActor
-	pending map[int64][]store.PendingUpdate // per user, not yet in a mailbox
-	held    map[int64]bool                  // update ids in memory (pending or in flight)
-	starved bool                            // the last read filled the buffer
-	wg      sync.WaitGroup
+	cursor     int64 // highest seq read so far
+	actors     map[int64]*userActor
+	pending    map[int64][]store.PendingUpdate // per user, not yet in a mailbox
+	held       map[int64]bool                  // update ids in memory (pending or in flight)
+	starved    bool                            // the last read filled the buffer
+	backlog    []int64                         // users with unsent replies whose actors are not started yet
+	catchingUp int                             // actors started and not yet through their first flush
+	wg         sync.WaitGroup
 }
 
 // NewDispatcher validates cfg; bad wiring panics.
@@ -91,6 +98,7 @@ func NewDispatcher(cfg DispatcherConfig) *Dispatcher {
 		cfg.SendTimeout = 30 * time.Second
 	}
 	cfg.StuckAfter = cmpOrInt(cfg.StuckAfter, 10)
+	cfg.CatchUpBatch = cmpOrInt(cfg.CatchUpBatch, 64)
 	if cfg.MaxRetryWait <= 0 {
 		cfg.MaxRetryWait = 30 * time.Second
 	}
@@ -132,13 +140,13 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		defer func() { stopListen(); <-listenDone }()
 	}
 
-	// Ops a previous leader committed but did not send.
+	// Ops a previous leader committed but did not send: their users'
+	// actors start CatchUpBatch at a time.
 	if users, err := d.cfg.Store.UsersWithPendingOps(ctx); err != nil {
 		d.log.Error("dispatcher: cannot list users with unsent ops", "err", err)
 	} else {
-		for _, u := range users {
-			d.actor(ctx, u)
-		}
+		d.backlog = users
+		d.catchUp(ctx)
 	}
 
 	tick := time.NewTicker(d.cfg.RescanEvery)
@@ -169,6 +177,11 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			sweep = true
 			d.stats(ctx)
 		case ev := <-d.events:
+			if ev.caughtUp {
+				d.catchingUp--
+				d.catchUp(ctx)
+				break
+			}
 			d.handle(ev)
 			// Read on only once half the buffer is free, so a full buffer
 			// costs one query per many updates, not one per update.
@@ -244,10 +257,26 @@ func (d *Dispatcher) route(ctx context.Context) {
 	}
 }
 
+// catchUp starts backlog actors while fewer than CatchUpBatch are still
+// sending what earlier leaders left.
+func (d *Dispatcher) catchUp(ctx context.Context) {
+	for d.catchingUp < d.cfg.CatchUpBatch && len(d.backlog) > 0 {
+		user := d.backlog[0]
+		d.backlog = d.backlog[1:]
+		if _, ok := d.actors[user]; !ok {
+			d.actor(ctx, user)
+		}
+	}
+	if len(d.backlog) == 0 {
+		d.backlog = nil
+	}
+}
+
 func (d *Dispatcher) actor(ctx context.Context, user int64) *userActor {
 	if a, ok := d.actors[user]; ok {
 		return a
 	}
+	d.catchingUp++ // every actor first sends what is pending for its user
 	a := &userActor{
 		userID:  user,
 		mailbox: make(chan store.PendingUpdate, d.cfg.MailboxSize),

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -33,8 +34,14 @@ type HTTPServerConfig struct {
 	Status   *StatusBoard
 	// Ready reports whether the database answers and migrations are
 	// applied; /readyz is 200 exactly when it returns nil, whatever the role.
-	Ready  func(ctx context.Context) error
-	Routes []Route
+	Ready func(ctx context.Context) error
+	// ReadyEvery is how often Ready runs at most: /readyz and /health
+	// answer from the last result until it is this old, and concurrent
+	// requests share one check, so a flood of probes costs the database
+	// one query per period, not two per request. Default 1s; negative:
+	// check on every request.
+	ReadyEvery time.Duration
+	Routes     []Route
 	// StopAfter, when set, keeps the server up after its context ends until
 	// the channel closes (the leader has released the lock), so the webhook
 	// keeps storing updates to the last moment. ShutdownTimeout bounds both
@@ -49,6 +56,12 @@ type HTTPServer struct {
 	ln  net.Listener
 	srv *http.Server
 	log *slog.Logger
+	now func() time.Time // tests move it
+
+	readyMu    sync.Mutex // held while a check runs: one at a time
+	readyAt    time.Time
+	readyErr   error
+	readyValid bool
 }
 
 // Handler timeouts: every route answers within routeTimeout or gets 503.
@@ -67,11 +80,14 @@ func NewHTTPServer(cfg HTTPServerConfig) (*HTTPServer, error) {
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 10 * time.Second
 	}
+	if cfg.ReadyEvery == 0 {
+		cfg.ReadyEvery = time.Second
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	s := &HTTPServer{cfg: cfg, ln: ln, log: cfg.Logger.With("component", "http")}
+	s := &HTTPServer{cfg: cfg, ln: ln, log: cfg.Logger.With("component", "http"), now: time.Now}
 	mux := http.NewServeMux()
 	handle := func(pattern string, h http.Handler, maxBody int64) {
 		if maxBody <= 0 {
@@ -152,11 +168,26 @@ func (s *HTTPServer) readyz(w http.ResponseWriter, r *http.Request) {
 	st := s.cfg.Status.Get()
 	body := readyBody{Role: st.Role, Instance: s.cfg.Instance, Epoch: st.Epoch, Version: s.cfg.Version}
 	code := http.StatusOK
-	if err := s.cfg.Ready(ctx); err != nil {
+	if err := s.readiness(ctx); err != nil {
 		code = http.StatusServiceUnavailable
 		body.Error = "not ready: " + err.Error()
 	}
 	writeJSON(w, code, body)
+}
+
+// readiness is Ready's answer, at most ReadyEvery old.
+func (s *HTTPServer) readiness(ctx context.Context) error {
+	if s.cfg.ReadyEvery < 0 {
+		return s.cfg.Ready(ctx)
+	}
+	s.readyMu.Lock()
+	defer s.readyMu.Unlock()
+	if s.readyValid && s.now().Sub(s.readyAt) < s.cfg.ReadyEvery {
+		return s.readyErr
+	}
+	err := s.cfg.Ready(ctx)
+	s.readyAt, s.readyErr, s.readyValid = s.now(), err, true
+	return err
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func newTestHTTPServer(t *testing.T, ready func(context.Context) error, routes ...Route) (*HTTPServer, *StatusBoard, func()) {
@@ -17,7 +19,7 @@ func newTestHTTPServer(t *testing.T, ready func(context.Context) error, routes .
 	status := &StatusBoard{}
 	srv, err := NewHTTPServer(HTTPServerConfig{
 		Addr: "127.0.0.1:0", Instance: "blue", Version: "v1.2.3", Logger: slog.New(slog.DiscardHandler),
-		Metrics: NewMetrics("v1.2.3", nil), Status: status, Ready: ready, Routes: routes,
+		Metrics: NewMetrics("v1.2.3", nil), Status: status, Ready: ready, Routes: routes, ReadyEvery: -1,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -144,5 +146,69 @@ func TestHTTPServerWaitsForStopAfter(t *testing.T) {
 	}
 	if _, err := http.Get("http://" + srv.Addr() + "/healthz"); err == nil {
 		t.Fatal("server still answers after release")
+	}
+}
+
+// Issue 9 #13: /readyz and /health used to run two pool queries per
+// request, so a flood of probes could starve the actors of connections.
+// They now answer from a result at most ReadyEvery old, and concurrent
+// probes share one check.
+func TestReadinessIsCheckedAtMostOncePerPeriod(t *testing.T) {
+	var calls atomic.Int64
+	var down atomic.Bool
+	status := &StatusBoard{}
+	srv, err := NewHTTPServer(HTTPServerConfig{
+		Addr: "127.0.0.1:0", Instance: "blue", Version: "v1", Logger: slog.New(slog.DiscardHandler),
+		Metrics: NewMetrics("v1", nil), Status: status, ReadyEvery: time.Minute,
+		Ready: func(context.Context) error {
+			calls.Add(1)
+			if down.Load() {
+				return errors.New("database does not answer")
+			}
+			return nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	now := time.Unix(1_000_000, 0)
+	srv.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	base := "http://" + srv.Addr()
+
+	var wg sync.WaitGroup
+	for i := range 200 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			path := []string{"/readyz", "/health"}[i%2]
+			resp, err := http.Get(base + path)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Errorf("%s = %d", path, resp.StatusCode)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("200 probes ran the readiness check %d times; want once per period", n)
+	}
+	down.Store(true)
+	if code, _ := get(t, base+"/readyz"); code != 200 || calls.Load() != 1 {
+		t.Fatalf("within the period: %d after %d checks; want the cached 200", code, calls.Load())
+	}
+	mu.Lock()
+	now = now.Add(time.Minute)
+	mu.Unlock()
+	if code, body := get(t, base+"/readyz"); code != 503 || !strings.Contains(body, "database does not answer") || calls.Load() != 2 {
+		t.Fatalf("after the period: %d %s after %d checks; want a fresh 503", code, body, calls.Load())
 	}
 }

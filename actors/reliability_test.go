@@ -338,3 +338,47 @@ func TestAConversationChangedBehindTheActorIsReadAgain(t *testing.T) {
 		t.Fatalf("user saw %q; want #1 a,#11 b: the step recomputed from the conversation as saved", got)
 	}
 }
+
+// Issue 9 #13: at term start every user with unsent replies used to get an
+// actor at once. They now start CatchUpBatch at a time, the next when one
+// has sent its backlog, and every reply still goes out.
+func TestBacklogActorsStartInBoundedBatches(t *testing.T) {
+	h := actorstest.New(t, testBotToken)
+	ctx := actorstest.Context(t, 90*time.Second)
+	const users, batch = 12, 3
+	var us []*telegramtest.User
+	for i := range users {
+		u := h.Bot.AddUser(telegramtest.UserConfig{FirstName: fmt.Sprintf("B%d", i)})
+		us = append(us, u)
+		enc, err := telegram.EncodeOps([]telegram.Op{telegram.SendOp(u.ID(), "left by the last leader", nil)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.Admin.Exec(ctx, `INSERT INTO outbox (bot_id, user_id, op) VALUES ($1, $2, $3::jsonb)`, h.BotID, u.ID(), string(enc[0])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hold := h.Bot.Hold("sendMessage")
+	inst := h.Start("a", actorstest.Options{IdleTimeout: time.Minute, Dispatcher: func(c *actors.DispatcherConfig) {
+		c.CatchUpBatch, c.SendTimeout = batch, time.Minute
+	}})
+	if err := h.TG.WaitFor(ctx, func() bool { return hold.Waiting() == batch }); err != nil {
+		t.Fatal(err)
+	}
+	if n := actorstest.GaugeValue(inst.Metrics.ActiveActors); n != batch {
+		t.Fatalf("%v actors started for the backlog; want %d at a time", n, batch)
+	}
+	hold.Release(1) // one finishes: one more starts
+	if err := h.TG.WaitFor(ctx, func() bool { return hold.Arrived() == batch+1 && hold.Waiting() == batch }); err != nil {
+		t.Fatal(err)
+	}
+	if n := actorstest.GaugeValue(inst.Metrics.ActiveActors); n != batch+1 {
+		t.Fatalf("%v actors after one finished; want %d", n, batch+1)
+	}
+	hold.Open()
+	for _, u := range us {
+		if _, err := h.Bot.WaitMessage(ctx, u.ID(), func(m telegramtest.Message) bool { return m.Text == "left by the last leader" }); err != nil {
+			t.Fatalf("user %d: %v", u.ID(), err)
+		}
+	}
+}

@@ -50,6 +50,7 @@ type actorEvent struct {
 	updateID int64 // done with this update (processed, failed or left for later)
 	idle     bool  // nothing to do for IdleTimeout: may I exit?
 	bypass   bool  // handled outside the user's actor (pre-checkout)
+	caughtUp bool  // the actor has sent (or tried) what was pending at its start
 }
 
 func (a *userActor) run(ctx context.Context) {
@@ -63,6 +64,7 @@ func (a *userActor) run(ctx context.Context) {
 		a.unsent = ops
 	}
 	a.flush(ctx)
+	a.d.notify(ctx, actorEvent{userID: a.userID, caughtUp: true})
 	for {
 		select {
 		case <-ctx.Done():
