@@ -258,6 +258,9 @@ func BenchmarkClosedLoop(b *testing.B) {
 	allKnown, _, tookKnown := closedLoop(b, h, users, perUser)
 	k.Stop(b)
 	c2 := readCounters(b, admin, cfg.Database, h.Admin.PgConn().PID())
+	if got := h.Bot.Calls("sendMessage"); got != 2*nUsers*perUser {
+		b.Errorf("%d replies to %d messages", got, 2*nUsers*perUser)
+	}
 	b.StopTimer()
 
 	n := float64(nUsers * perUser)

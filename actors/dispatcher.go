@@ -56,6 +56,8 @@ type DispatcherConfig struct {
 	// Trace, if set, sees every update started, committed and sent.
 	Trace TraceFunc
 
+	direct *directFeed // polling mode: batches straight from the poller
+
 	// commitFault, set by tests, turns a successful commit into an error,
 	// as when the commit's answer is lost.
 	commitFault func(updateID int64) error
@@ -75,7 +77,9 @@ type Dispatcher struct {
 	actors     map[int64]*userActor
 	pending    map[int64][]store.PendingUpdate // per user, not yet in a mailbox
 	held       map[int64]bool                  // update ids in memory (pending or in flight)
+	waiters    map[int64]chan int64            // direct updates: where to say they are durable
 	starved    bool                            // the last read filled the buffer
+	readGen    uint64                          // directFeed.stored when the inbox was last read
 	backlog    []int64                         // users with unsent replies whose actors are not started yet
 	catchingUp int                             // actors started and not yet through their first flush
 	wg         sync.WaitGroup
@@ -112,6 +116,11 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	d.actors = map[int64]*userActor{}
 	d.pending = map[int64][]store.PendingUpdate{}
 	d.held = map[int64]bool{}
+	d.waiters = map[int64]chan int64{}
+	var direct chan directBatch // nil (never ready) without a direct feed
+	if d.cfg.direct != nil {
+		direct = d.cfg.direct.batches
+	}
 	defer func() {
 		for _, a := range d.actors {
 			close(a.mailbox)
@@ -176,6 +185,8 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		case <-tick.C:
 			sweep = true
 			d.stats(ctx)
+		case b := <-direct:
+			d.takeDirect(ctx, b)
 		case ev := <-d.events:
 			if ev.caughtUp {
 				d.catchingUp--
@@ -195,6 +206,9 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 // committed late by a concurrent writer (two webhook calls), or left
 // pending by an attempt that gave up.
 func (d *Dispatcher) load(ctx context.Context, sweeping bool) error {
+	if d.cfg.direct != nil {
+		d.readGen = d.cfg.direct.stored.Load() // before the read: a store after it is read next time
+	}
 	room := d.cfg.MaxBuffered - len(d.held)
 	if room <= 0 {
 		d.starved = true
@@ -231,6 +245,32 @@ func (d *Dispatcher) load(ctx context.Context, sweeping bool) error {
 		d.pending[u.UserID] = append(d.pending[u.UserID], u)
 	}
 	return nil
+}
+
+// takeDirect takes a batch from the poller. Updates the poller stored
+// before are read from the inbox first, so each user's updates are routed
+// in order; with the buffer full the batch is refused and the poller
+// stores it.
+func (d *Dispatcher) takeDirect(ctx context.Context, b directBatch) {
+	if d.cfg.direct.stored.Load() != d.readGen {
+		if err := d.load(ctx, false); err != nil {
+			d.log.Error("dispatcher: cannot read the inbox", "err", err)
+			close(b.refused)
+			return
+		}
+	}
+	if d.starved || len(d.held)+len(b.updates) > d.cfg.MaxBuffered {
+		close(b.refused)
+		return
+	}
+	for _, u := range b.updates {
+		d.waiters[u.UpdateID] = b.done
+		if d.held[u.UpdateID] {
+			continue // polled again after a failed store: already on its way
+		}
+		d.held[u.UpdateID] = true
+		d.pending[u.UserID] = append(d.pending[u.UserID], u)
+	}
 }
 
 // route moves pending updates into mailboxes that have room, never
@@ -294,6 +334,12 @@ func (d *Dispatcher) handle(ev actorEvent) {
 	a, ok := d.actors[ev.userID]
 	if !ev.idle {
 		delete(d.held, ev.updateID)
+		if ch, waiting := d.waiters[ev.updateID]; waiting {
+			delete(d.waiters, ev.updateID)
+			if ev.durable {
+				ch <- ev.updateID // buffered for the whole batch
+			}
+		}
 		if ok && !ev.bypass && a.inflight > 0 {
 			a.inflight--
 		}

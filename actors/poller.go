@@ -9,6 +9,7 @@ import (
 
 	"github.com/kiebot/kiebot/actors/internal/retry"
 	"github.com/kiebot/kiebot/actors/telegram"
+	"github.com/kiebot/kiebot/store"
 
 	"github.com/go-telegram/bot"
 )
@@ -41,6 +42,12 @@ type PollerConfig struct {
 	OnStop func()
 	// Trace, if set, sees every update polled and stored.
 	Trace TraceFunc
+	// SpillAfter is how long a batch handed to the dispatcher directly may
+	// take before the poller stores its unfinished updates in the inbox
+	// and polls on; default 50ms.
+	SpillAfter time.Duration
+
+	direct *directFeed // set by the term supervisor in polling mode
 }
 
 // Poller is the leader's getUpdates loop. Each batch is handed to the sink,
@@ -65,6 +72,9 @@ func NewPoller(cfg PollerConfig) *Poller {
 	if cfg.MaxBackoff <= 0 {
 		cfg.MaxBackoff = 30 * time.Second
 	}
+	if cfg.SpillAfter <= 0 {
+		cfg.SpillAfter = 50 * time.Millisecond
+	}
 	return &Poller{cfg: cfg, log: cfg.Logger.With("component", "poller")}
 }
 
@@ -75,6 +85,11 @@ func NewPoller(cfg PollerConfig) *Poller {
 func (p *Poller) Run(ctx context.Context) error {
 	var offset int64 // 0: start from every unconfirmed update; the inbox dedupes by update_id
 	var failures int
+	// The term's first batch may hold updates an earlier leader left
+	// unconfirmed, perhaps processed: it goes through the inbox, which
+	// drops those it has, rather than to handlers. (Beyond the first 100,
+	// such an update is handled and then refused by its commit.)
+	catchingUp := true
 	p.log.Info("poller: started")
 	defer func() {
 		p.log.Info("poller: stopped")
@@ -96,9 +111,14 @@ func (p *Poller) Run(ctx context.Context) error {
 					p.cfg.Trace.mark(StagePolled, u.ID)
 				}
 			}
-			if err = p.cfg.Sink.StoreUpdates(ctx, batch); err != nil {
-				err = fmt.Errorf("store %d updates: %w", len(batch), err)
+			if p.cfg.direct != nil && !catchingUp {
+				err = p.deliver(ctx, batch)
+			} else {
+				err = p.store(ctx, batch)
 			}
+		}
+		if err == nil {
+			catchingUp = false
 		}
 		if err != nil {
 			if ctx.Err() != nil {
@@ -120,6 +140,68 @@ func (p *Poller) Run(ctx context.Context) error {
 			offset = max(offset, u.ID+1)
 		}
 	}
+}
+
+// store makes the batch durable in the inbox.
+func (p *Poller) store(ctx context.Context, batch []telegram.RawUpdate) error {
+	if err := p.cfg.Sink.StoreUpdates(ctx, batch); err != nil {
+		return fmt.Errorf("store %d updates: %w", len(batch), err)
+	}
+	if p.cfg.direct != nil {
+		p.cfg.direct.stored.Add(1)
+	}
+	return nil
+}
+
+// deliver hands the batch to the dispatcher and returns once every update
+// in it is durable: committed by its step, or stored here after
+// SpillAfter. A batch with an update that is not a user's message or
+// callback query goes to the inbox whole, so a user's updates keep their
+// order. If ctx ends first it returns nil with the rest unconfirmed:
+// Telegram gives them to the next leader.
+func (p *Poller) deliver(ctx context.Context, batch []telegram.RawUpdate) error {
+	now := time.Now()
+	b := directBatch{updates: make([]store.PendingUpdate, 0, len(batch)), done: make(chan int64, len(batch)), refused: make(chan struct{})}
+	for _, u := range batch {
+		_, kind, user, err := classify(u.JSON)
+		if err != nil || user == 0 || (kind != KindMessage && kind != KindCallbackQuery) {
+			return p.store(ctx, batch)
+		}
+		b.updates = append(b.updates, store.PendingUpdate{UpdateID: u.ID, UserID: user, Kind: kind, Payload: u.JSON, ReceivedAt: now, Unstored: true})
+	}
+	select {
+	case p.cfg.direct.batches <- b:
+	case <-ctx.Done():
+		return nil
+	}
+	for _, u := range batch {
+		p.cfg.Trace.mark(StageStored, u.ID)
+	}
+	left := make(map[int64]bool, len(batch))
+	for _, u := range batch {
+		left[u.ID] = true
+	}
+	spill := time.NewTimer(p.cfg.SpillAfter)
+	defer spill.Stop()
+	for len(left) > 0 {
+		select {
+		case id := <-b.done:
+			delete(left, id)
+			continue
+		case <-ctx.Done():
+			return nil
+		case <-b.refused:
+		case <-spill.C:
+		}
+		rest := make([]telegram.RawUpdate, 0, len(left))
+		for _, u := range batch {
+			if left[u.ID] {
+				rest = append(rest, u)
+			}
+		}
+		return p.store(ctx, rest)
+	}
+	return nil
 }
 
 func (p *Poller) classify(err error, failures int) (time.Duration, error) {

@@ -97,6 +97,11 @@ func (in *TermSupervisor) Run(ctx context.Context, t Term) error {
 
 	dcfg := in.cfg.Dispatcher
 	dcfg.Wake = in.cfg.Wake
+	var feed *directFeed
+	if in.cfg.Mode == "polling" {
+		feed = newDirectFeed()
+		dcfg.direct = feed
+	}
 	dispatcher := NewDispatcher(dcfg)
 	stopDispatcher := stage("dispatcher", dispatcher.Run)
 	stopWorkers := make([]func(), 0, len(in.cfg.Workers))
@@ -107,6 +112,7 @@ func (in *TermSupervisor) Run(ctx context.Context, t Term) error {
 	if in.cfg.Mode == "polling" {
 		pcfg := in.cfg.Poller
 		pcfg.Sink = &Inbox{Store: in.cfg.Store, Metrics: in.cfg.Metrics, Source: "poll", Stored: in.cfg.Wake, Trace: pcfg.Trace}
+		pcfg.direct = feed
 		stopPoller = stage("poller", NewPoller(pcfg).Run)
 	}
 	log.Info("term: leading", "mode", in.cfg.Mode)

@@ -48,6 +48,7 @@ type userActor struct {
 type actorEvent struct {
 	userID   int64
 	updateID int64 // done with this update (processed, failed or left for later)
+	durable  bool  // the update's effect, or its failure, is committed (or it is stored)
 	idle     bool  // nothing to do for IdleTimeout: may I exit?
 	bypass   bool  // handled outside the user's actor (pre-checkout)
 	caughtUp bool  // the actor has sent (or tried) what was pending at its start
@@ -74,10 +75,10 @@ func (a *userActor) run(ctx context.Context) {
 				return
 			}
 			a.d.cfg.Trace.mark(StageStarted, u.UpdateID)
-			a.process(ctx, u)
+			durable := a.process(ctx, u)
 			a.flush(ctx)
 			a.d.cfg.Trace.mark(StageSent, u.UpdateID)
-			a.d.notify(ctx, actorEvent{userID: a.userID, updateID: u.UpdateID})
+			a.d.notify(ctx, actorEvent{userID: a.userID, updateID: u.UpdateID, durable: durable})
 		case <-idle.C:
 			if len(a.unsent) > 0 {
 				a.flush(ctx) // Telegram was failing: try again before going idle
@@ -98,8 +99,11 @@ func (a *userActor) run(ctx context.Context) {
 // process handles one update with retries; after maxAttempts it records
 // the failure and apologises, in one transaction. An update the handler
 // says must not be dropped (a payment) is never given up: it is retried
-// with backoff until it succeeds or the term ends (the next leader goes on).
-func (a *userActor) process(ctx context.Context, u store.PendingUpdate) {
+// with backoff until it succeeds or the term ends (the next leader goes
+// on). It reports whether the update is durable: done, or at least in the
+// inbox.
+func (a *userActor) process(ctx context.Context, u store.PendingUpdate) (durable bool) {
+	defer func() { durable = durable || !u.Unstored }()
 	var upd models.Update
 	decodeErr := json.Unmarshal(u.Payload, &upd)
 	if decodeErr != nil {
@@ -129,7 +133,7 @@ func (a *userActor) process(ctx context.Context, u store.PendingUpdate) {
 		if err == nil {
 			a.d.cfg.Metrics.UpdatesDone.WithLabelValues("processed").Inc()
 			a.d.cfg.Metrics.UpdateSeconds.Observe(time.Since(u.ReceivedAt).Seconds())
-			return
+			return true
 		}
 		if errors.Is(err, store.ErrNotFound) && ctx.Err() == nil {
 			if _, processed, _, serr := a.d.cfg.Store.UpdateState(ctx, u.UpdateID); serr == nil && processed {
@@ -137,7 +141,7 @@ func (a *userActor) process(ctx context.Context, u store.PendingUpdate) {
 				// answer was lost, or by another actor. Either way what
 				// this actor holds may be stale: read it all again.
 				a.resync(ctx)
-				return
+				return true
 			}
 		}
 		if errors.Is(err, store.ErrConflict) && conflicts < maxAttempts {
@@ -163,6 +167,7 @@ func (a *userActor) process(ctx context.Context, u store.PendingUpdate) {
 		} else {
 			a.log.Error("conversation: update failed", "update_id", u.UpdateID, "kind", u.Kind, "attempt", attempt, "err", err)
 		}
+		a.store(ctx, &u) // so its attempts are counted, and it survives this leader
 		if money != "" || attempt < maxAttempts {
 			// Counted in the database, so a poison update is not retried
 			// forever across failovers either.
@@ -201,6 +206,21 @@ func (a *userActor) process(ctx context.Context, u store.PendingUpdate) {
 		return
 	}
 	a.unsent = append(a.unsent, committed...)
+	return true
+}
+
+// store puts an update handed over directly by the poller into the inbox
+// (unprocessed): retried or failed, it is then an ordinary stored update.
+func (a *userActor) store(ctx context.Context, u *store.PendingUpdate) {
+	if !u.Unstored {
+		return
+	}
+	_, err := a.d.cfg.Store.StoreUpdates(ctx, "poll", []store.InboxUpdate{{UpdateID: u.UpdateID, UserID: u.UserID, Kind: u.Kind, Payload: u.Payload}})
+	if err != nil {
+		a.log.Warn("conversation: cannot store a failing update", "update_id", u.UpdateID, "err", err)
+		return
+	}
+	u.Unstored = false
 }
 
 // try is one attempt: handler, then one transaction with the state, the
@@ -231,6 +251,10 @@ func (a *userActor) try(ctx context.Context, u store.PendingUpdate, upd *models.
 		UpdateID: u.UpdateID, UserID: a.userID, Touch: Sender(upd),
 		SaveState: u.UserID != 0 && step.State != "", State: step.State, Data: step.Data,
 		Ops: enc, SentOps: a.sent, CheckVersion: true, Version: a.version,
+	}
+	if u.Unstored {
+		w.Unstored = &store.InboxUpdate{UpdateID: u.UpdateID, UserID: u.UserID, Kind: u.Kind, Payload: u.Payload}
+		w.Source = "poll"
 	}
 	// Skip writes that change nothing: the sender as this actor last
 	// recorded them, the state as it was loaded or last saved.

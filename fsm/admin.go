@@ -83,6 +83,9 @@ type adminSession struct {
 	AuditUser  int64       `json:"au,omitempty"`
 	Jobs       []int64     `json:"jobs,omitempty"` // the orders the user card lists
 	Done       *adminDone  `json:"done,omitempty"` // the last confirmation pressed
+	Bc         *bcDraft    `json:"bc,omitempty"`   // the broadcast being composed
+	BcList     []int64     `json:"bcl,omitempty"`  // the broadcasts the list shows
+	BcDone     *bcDone     `json:"bcd,omitempty"`  // the last broadcast start pressed
 }
 
 // pendingAct is a change being prepared, filled in prompt by prompt.
@@ -125,6 +128,9 @@ func (t *turn) sections() []AdminSection {
 	}
 	var out []AdminSection
 	for _, s := range given {
+		if s == SectionBroadcasts && t.env.Broadcasts == nil {
+			continue // no broadcasts wired in
+		}
 		if sectionLabel(s) != "" && !slices.Contains(out, s) {
 			out = append(out, s)
 		}
@@ -149,6 +155,8 @@ func (t *turn) openSection(s AdminSection) error {
 	case SectionAudit:
 		a.Page, a.AuditAdmin, a.AuditUser = 0, 0, 0
 		return t.adminAudit()
+	case SectionBroadcasts:
+		return t.bcList("")
 	}
 	return t.stale()
 }
@@ -157,7 +165,7 @@ func (t *turn) openSection(s AdminSection) error {
 // that is not one of them.
 func (t *turn) adminCommand() (bool, error) {
 	switch t.in.Command {
-	case "admin", "stats", "user", "job", "order", "models", "audit":
+	case "admin", "stats", "user", "job", "order", "models", "audit", "broadcast", "broadcasts":
 	default:
 		return false, nil
 	}
@@ -186,6 +194,8 @@ func (t *turn) adminCommand() (bool, error) {
 	case "models":
 		a.Page = 0
 		return true, t.adminModels()
+	case "broadcast", "broadcasts":
+		return true, t.bcList("")
 	default: // audit
 		a.Page, a.AuditAdmin, a.AuditUser = 0, 0, 0
 		if who, ok := strings.CutPrefix(strings.ToLower(arg), "admin"); ok {
@@ -236,6 +246,9 @@ func (t *turn) adminAction(action, arg string) error {
 	}
 	a := t.adm()
 	st := t.state()
+	if isBcAction(action) {
+		return t.bcAction(action, arg)
+	}
 	switch action {
 	case aAdm:
 		return t.adminMenu("")
@@ -351,6 +364,9 @@ func (t *turn) adminGlobal(action, arg string) error {
 	if !t.env.IsAdmin {
 		return t.stale()
 	}
+	if isBcGlobal(action) {
+		return t.bcGlobal(action, arg)
+	}
 	a := t.adm()
 	a.Act, a.Ask = nil, ""
 	switch action {
@@ -399,6 +415,8 @@ func (t *turn) adminCurrent(note string) error {
 		return t.adminModels()
 	case StateAdminAudit:
 		return t.adminAudit()
+	case StateAdminBroadcasts, StateAdminBcDraft, StateAdminBcAudience, StateAdminBcConfirm:
+		return t.bcCurrent(note)
 	}
 	return t.adminMenu(note)
 }

@@ -26,6 +26,9 @@ const (
 // prompt asks the admin to type something (a user, an order number, an
 // amount, a reason, a message), with note above.
 func (t *turn) prompt(kind, note string) error {
+	if isBcAsk(kind) {
+		return t.bcPrompt(kind, note)
+	}
 	a := t.adm()
 	actPrompt := kind == askAmount || kind == askReason || kind == askMessage
 	if actPrompt && a.Act == nil {
@@ -64,6 +67,9 @@ func (t *turn) prompt(kind, note string) error {
 // adminText takes what the admin typed at a prompt.
 func (t *turn) adminText(text string) error {
 	a := t.adm()
+	if isBcAsk(a.Ask) {
+		return t.bcInput()
+	}
 	switch a.Ask {
 	case askUser:
 		return t.findUser(text)

@@ -225,6 +225,18 @@ func auditWhat(l Lang, x AuditLine) string {
 		return T(l, KeyAuditModelOff, target)
 	case "model_on":
 		return T(l, KeyAuditModelOn, target)
+	case "broadcast_create":
+		return T(l, KeyAuditBcCreate, target, Escape(cutRunes(x.After, 120)))
+	case "broadcast_preview":
+		return T(l, KeyAuditBcPreview, target)
+	case "broadcast_start":
+		return T(l, KeyAuditBcStart, target, Escape(cutRunes(x.After, 120)))
+	case "broadcast_pause":
+		return T(l, KeyAuditBcPause, target)
+	case "broadcast_resume":
+		return T(l, KeyAuditBcResume, target)
+	case "broadcast_cancel":
+		return T(l, KeyAuditBcCancel, target)
 	}
 	s := Escape(cutRunes(x.Action, 40))
 	if x.UserID != 0 {

@@ -110,6 +110,9 @@ func reachAdmin(t testing.TB, env Env, state string) *chat {
 	if !env.IsAdmin || env.Admin == nil {
 		env.IsAdmin, env.Admin = true, newFakeAdmin()
 	}
+	if env.Broadcasts == nil {
+		env.Broadcasts = newFakeBroadcasts()
+	}
 	c := newChat(t, env)
 	c.cmd("admin")
 	switch state {
@@ -131,6 +134,8 @@ func reachAdmin(t testing.TB, env Env, state string) *chat {
 		c.cmd("models")
 	case StateAdminAudit:
 		c.cmd("audit")
+	case StateAdminBroadcasts, StateAdminBcDraft, StateAdminBcAudience, StateAdminBcConfirm:
+		reachBroadcast(c, state)
 	default:
 		t.Fatalf("cannot reach %q", state)
 	}

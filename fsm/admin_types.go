@@ -25,7 +25,7 @@ const (
 
 // DefaultAdminSections is the admin menu when Env.AdminSections is nil.
 func DefaultAdminSections() []AdminSection {
-	return []AdminSection{SectionStats, SectionUsers, SectionJobs, SectionModels, SectionAudit}
+	return []AdminSection{SectionStats, SectionUsers, SectionJobs, SectionModels, SectionBroadcasts, SectionAudit}
 }
 
 // AdminFacts are the console's reads; the actor answers them through the

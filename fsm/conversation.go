@@ -33,6 +33,12 @@ const (
 	StateAdminConfirm = "admin_confirm" // a change shown back for confirmation
 	StateAdminModels  = "admin_models"  // the models and their runtime switches
 	StateAdminAudit   = "admin_audit"   // the audit log
+
+	// Broadcasts (admin_bc.go).
+	StateAdminBroadcasts = "admin_broadcasts"  // the newest broadcasts
+	StateAdminBcDraft    = "admin_bc_draft"    // a broadcast being composed
+	StateAdminBcAudience = "admin_bc_audience" // choosing who gets a previewed draft
+	StateAdminBcConfirm  = "admin_bc_confirm"  // the recipient count, before the start
 )
 
 // States lists every conversation state: the shop's, then the console's.
@@ -47,7 +53,7 @@ func shopStates() []string {
 // adminStates lists the operator console's states.
 func adminStates() []string {
 	return []string{StateAdmin, StateAdminStats, StateAdminAsk, StateAdminUser, StateAdminJob, StateAdminConfirm,
-		StateAdminModels, StateAdminAudit}
+		StateAdminModels, StateAdminAudit, StateAdminBroadcasts, StateAdminBcDraft, StateAdminBcAudience, StateAdminBcConfirm}
 }
 
 // Conversation events.
@@ -74,6 +80,11 @@ const (
 	EventAdminConfirm = "admin_confirm" // show a change for confirmation
 	EventAdminModels  = "admin_models"  // the models
 	EventAdminAudit   = "admin_audit"   // the audit log
+
+	EventAdminBroadcasts = "admin_broadcasts"  // the broadcasts list
+	EventAdminBcDraft    = "admin_bc_draft"    // a draft's screen
+	EventAdminBcAudience = "admin_bc_audience" // its audience (once previewed)
+	EventAdminBcConfirm  = "admin_bc_confirm"  // its confirmation
 )
 
 // The conversation is two looplab machines over one set of states: the
@@ -127,6 +138,11 @@ func consoleTransitions() lfsm.Events {
 		{Name: EventAdminConfirm, Src: []string{StateAdminAsk, StateAdminUser, StateAdminJob, StateAdminModels, StateAdminConfirm}, Dst: StateAdminConfirm},
 		{Name: EventAdminModels, Src: adm, Dst: StateAdminModels},
 		{Name: EventAdminAudit, Src: adm, Dst: StateAdminAudit},
+		{Name: EventAdminBroadcasts, Src: adm, Dst: StateAdminBroadcasts},
+		{Name: EventAdminBcDraft, Src: adm, Dst: StateAdminBcDraft},
+		// Only a previewed draft has an audience, and only it is confirmed.
+		{Name: EventAdminBcAudience, Src: []string{StateAdminBcDraft, StateAdminBcAudience, StateAdminBcConfirm, StateAdminAsk}, Dst: StateAdminBcAudience},
+		{Name: EventAdminBcConfirm, Src: []string{StateAdminBcAudience, StateAdminBcConfirm}, Dst: StateAdminBcConfirm},
 	}
 	for _, e := range transitions() {
 		if e.Name != EventAdmin && slices.Equal(e.Src, shopStates()) {
@@ -139,7 +155,8 @@ func consoleTransitions() lfsm.Events {
 // isAdminEvent reports whether event belongs to the console's table only.
 func isAdminEvent(event string) bool {
 	switch event {
-	case EventAdminStats, EventAdminAsk, EventAdminUser, EventAdminJob, EventAdminConfirm, EventAdminModels, EventAdminAudit:
+	case EventAdminStats, EventAdminAsk, EventAdminUser, EventAdminJob, EventAdminConfirm, EventAdminModels, EventAdminAudit,
+		EventAdminBroadcasts, EventAdminBcDraft, EventAdminBcAudience, EventAdminBcConfirm:
 		return true
 	}
 	return false

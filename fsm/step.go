@@ -38,6 +38,8 @@ func (k InputKind) String() string {
 		return "callback"
 	case InputFile:
 		return "file"
+	case InputOutcome:
+		return "outcome"
 	}
 	return "input(" + strconv.Itoa(int(k)) + ")"
 }
@@ -78,7 +80,9 @@ func step(env Env, state string, data []byte, in Input) (Result, error) {
 
 func (t *turn) dispatch() error {
 	t.demoted()
-	if t.in.Forward != nil && t.env.IsAdmin && isAdminState(t.state()) && (t.in.Kind == InputText || t.in.Kind == InputFile) {
+	// A forward is a user lookup, except as a broadcast's content.
+	composing := t.state() == StateAdminAsk && t.s.Adm != nil && isBcAsk(t.s.Adm.Ask)
+	if t.in.Forward != nil && t.env.IsAdmin && isAdminState(t.state()) && !composing && (t.in.Kind == InputText || t.in.Kind == InputFile) {
 		return t.adminForward(t.in.Forward) // who sent this? (a user lookup)
 	}
 	switch t.in.Kind {
@@ -102,6 +106,8 @@ func (t *turn) dispatch() error {
 		t.show(Screen{Text: T(t.lang, KeyFileNotNow)})
 	case InputCallback:
 		return t.callback()
+	case InputOutcome:
+		return t.bcOutcome()
 	}
 	return nil
 }
@@ -235,6 +241,12 @@ func (t *turn) callback() error {
 		t.answer(T(t.lang, KeyAdminAlreadyDone), false)
 		t.cmd = t.s.Adm.Done.Act
 		return nil
+	case t.env.IsAdmin && t.s.Adm != nil && t.s.Adm.BcDone != nil && nonce == t.s.Adm.BcDone.Nonce && action == aBcStart:
+		// A second tap on a start: the same broadcast, which the actor
+		// recognises by its key.
+		t.answer(T(t.lang, KeyBcAlreadyStarted), false)
+		t.cmd = t.s.Adm.BcDone.Cmd
+		return nil
 	case nonce != t.s.Nonce:
 		return t.stale()
 	}
@@ -272,7 +284,7 @@ func (t *turn) global(action, arg string) error {
 			return t.resend(id)
 		}
 		return t.repeat(id)
-	case aAdm, aMods, aUsr, aOrd:
+	case aAdm, aMods, aUsr, aOrd, aBcList, aBcDraft, aBcStatus, aBcPause, aBcResume, aBcCancel, aBcCancelYes:
 		return t.adminGlobal(action, arg)
 	}
 	return t.stale()
@@ -325,7 +337,7 @@ func (t *turn) action(action, arg string) error {
 		}
 		return t.repeat(t.s.Jobs[i])
 	}
-	if isAdminAction(action) {
+	if isAdminAction(action) || isBcAction(action) {
 		return t.adminAction(action, arg)
 	}
 	return t.stale()

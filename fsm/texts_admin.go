@@ -17,6 +17,8 @@ func sectionLabel(s AdminSection) Key {
 		return KeySectionModels
 	case SectionAudit:
 		return KeySectionAudit
+	case SectionBroadcasts:
+		return KeySectionBroadcasts
 	}
 	return ""
 }

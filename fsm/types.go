@@ -29,6 +29,7 @@ type Input struct {
 	MessageID  int    // the message carrying the pressed button (edit it in place)
 	File       *File
 	Forward    *Forward // set when the message was forwarded from elsewhere
+	Outcome    *Outcome // InputOutcome only
 }
 
 // Forward is where a forwarded message came from (Telegram's
@@ -114,6 +115,8 @@ type Env struct {
 	// sections in order (DefaultAdminSections when nil) and its reads.
 	AdminSections []AdminSection
 	Admin         AdminFacts
+	// Broadcasts are the broadcasts section's reads; nil hides the section.
+	Broadcasts BroadcastFacts
 }
 
 // Result is what one Step decided.

@@ -64,6 +64,9 @@ type PendingUpdate struct {
 	Payload    []byte
 	ReceivedAt time.Time
 	Attempts   int
+	// Unstored: polled and handed to the dispatcher directly, not (yet)
+	// in the inbox; the step's commit inserts its row, processed.
+	Unstored bool
 }
 
 // PendingUpdates returns up to limit unprocessed updates in arrival order.

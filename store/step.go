@@ -13,6 +13,13 @@ import (
 // conversation's new state, the update's processed mark and the Bot API
 // calls it decided, plus the deletion of calls already made.
 type StepWrites struct {
+	// Unstored, if set, is the update itself, not yet in the inbox: its
+	// row is inserted already processed (or, if the poller stored it
+	// meanwhile, marked processed), so no update reaches the inbox twice
+	// and the common case writes one inbox row instead of an insert and
+	// an update in two transactions.
+	Unstored  *InboxUpdate
+	Source    string // with Unstored: "poll"
 	UpdateID  int64
 	UserID    int64
 	Touch     *SeenUser // record the sender (first contact, new name)
@@ -72,12 +79,24 @@ const errConversationChanged = "kiebot: conversation changed since read"
 func sendStep(ctx context.Context, db batchSender, botID int64, w StepWrites) ([]int64, error) {
 	b := &pgx.Batch{}
 	// First, so nothing else is written for an update processed already.
-	b.Queue(`
-		WITH u AS (
-			UPDATE inbox SET processed_at = now()
-			 WHERE bot_id = $1 AND update_id = $2 AND processed_at IS NULL RETURNING 1
-		)
-		SELECT kiebot_require((SELECT count(*) FROM u) = 1, $3)`, botID, w.UpdateID, errAlreadyProcessed)
+	if u := w.Unstored; u != nil {
+		b.Queue(`
+			WITH u AS (
+				INSERT INTO inbox (bot_id, update_id, user_id, kind, payload, source, processed_at)
+				VALUES ($1, $2, $4, $5, $6::jsonb, $7, now())
+				ON CONFLICT (bot_id, update_id) DO UPDATE SET processed_at = now() WHERE inbox.processed_at IS NULL
+				RETURNING 1
+			)
+			SELECT kiebot_require((SELECT count(*) FROM u) = 1, $3)`,
+			botID, w.UpdateID, errAlreadyProcessed, u.UserID, u.Kind, string(jsonbText(u.Payload)), w.Source)
+	} else {
+		b.Queue(`
+			WITH u AS (
+				UPDATE inbox SET processed_at = now()
+				 WHERE bot_id = $1 AND update_id = $2 AND processed_at IS NULL RETURNING 1
+			)
+			SELECT kiebot_require((SELECT count(*) FROM u) = 1, $3)`, botID, w.UpdateID, errAlreadyProcessed)
+	}
 	if w.Touch != nil {
 		u := *w.Touch
 		b.Queue(`

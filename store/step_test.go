@@ -68,3 +68,36 @@ func TestCommitStepIsAllOrNothing(t *testing.T) {
 		t.Fatalf("%d sent ops not deleted", len(ops))
 	}
 }
+
+// An update the poller handed over directly is inserted processed by its
+// step's commit — or, if the poller stored it meanwhile, marked processed —
+// and refused the second time.
+func TestCommitStepOfAnUnstoredUpdate(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := storetest.NewStore(t, 9)
+	unstored := func(id int64) store.StepWrites {
+		return store.StepWrites{
+			UpdateID: id, UserID: 5, Touch: &store.SeenUser{ID: 5, ChatID: 5, FirstName: "F"},
+			Unstored: &store.InboxUpdate{UpdateID: id, UserID: 5, Kind: "message", Payload: []byte(`{"update_id":1}`)}, Source: "poll",
+			SaveState: true, State: "menu", Data: []byte(`{"n":1}`),
+		}
+	}
+	for _, id := range []int64{200, 201} {
+		if id == 201 {
+			storeOne(t, s, id, 5) // the poller spilled it before the step committed
+		}
+		if _, err := s.CommitStep(ctx, unstored(id)); err != nil {
+			t.Fatalf("update %d: %v", id, err)
+		}
+		if stored, processed, _, err := s.UpdateState(ctx, id); err != nil || !stored || !processed {
+			t.Fatalf("update %d: stored %v processed %v, %v", id, stored, processed, err)
+		}
+		if _, err := s.CommitStep(ctx, unstored(id)); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("update %d committed twice: %v", id, err)
+		}
+		if n, err := s.StoreUpdates(ctx, "poll", []store.InboxUpdate{{UpdateID: id, UserID: 5, Kind: "message", Payload: []byte(`{}`)}}); err != nil || n != 0 {
+			t.Fatalf("storing processed update %d again: %d, %v", id, n, err)
+		}
+	}
+}

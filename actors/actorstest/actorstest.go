@@ -274,6 +274,8 @@ type Options struct {
 	WebhookURL      string
 	// Trace, if set, sees updates pass the engine's stages (benchmarks).
 	Trace actors.TraceFunc
+	// SpillAfter is the poller's actors.PollerConfig.SpillAfter.
+	SpillAfter time.Duration
 	// Dispatcher, if set, adjusts the dispatcher's configuration.
 	Dispatcher func(*actors.DispatcherConfig)
 	// Workers run in every term after Build's.
@@ -318,7 +320,7 @@ func (h *Harness) Start(name string, opts Options) *Instance {
 		Mode: mode, WebhookURL: opts.WebhookURL, WebhookSecret: "test-secret", Telegram: tg, Store: st, Logger: log, Metrics: metrics,
 		Poller: actors.PollerConfig{Telegram: tg, Logger: log, Metrics: metrics, PollTimeout: 2 * time.Second, MaxBackoff: time.Second,
 			OnPoll: func() { h.Events.Add("%s poll", name) },
-			OnStop: func() { h.Events.Add("%s poller stopped", name) }, Trace: opts.Trace},
+			OnStop: func() { h.Events.Add("%s poller stopped", name) }, Trace: opts.Trace, SpillAfter: opts.SpillAfter},
 		Dispatcher: actors.DispatcherConfig{Store: st, Telegram: tg, Handler: handler, PreCheckout: preCheckout, Logger: log,
 			Metrics: metrics, ConnConfig: connConfig, RescanEvery: 200 * time.Millisecond, SendTimeout: 5 * time.Second,
 			IdleTimeout: opts.IdleTimeout, Trace: opts.Trace},

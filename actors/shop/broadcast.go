@@ -3,6 +3,8 @@ package shop
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -18,7 +20,6 @@ import (
 	"github.com/kiebot/kiebot/actors/telegram"
 
 	"github.com/go-telegram/bot"
-	"github.com/go-telegram/bot/models"
 
 	"github.com/kiebot/kiebot/fsm"
 	"github.com/kiebot/kiebot/store"
@@ -32,7 +33,7 @@ type BroadcastsConfig struct {
 	Telegram *telegram.Client
 	Logger   *slog.Logger
 	// Auditor records each admin action in the action's own transaction;
-	// nil: NopAuditor (until the console's audit log is wired in).
+	// nil: the audit log (admin_actions), as the console's changes are.
 	Auditor Auditor
 	// Rate is the sender's pace in messages per second, progress edits
 	// included; default 25, below Telegram's ~30 per second for a bot.
@@ -79,7 +80,7 @@ func NewBroadcasts(cfg BroadcastsConfig) *Broadcasts {
 		panic("shop.NewBroadcasts: Store, Telegram and Logger are required")
 	}
 	if cfg.Auditor == nil {
-		cfg.Auditor = NopAuditor{}
+		cfg.Auditor = AuditLog{}
 	}
 	cfg.Rate = cmp.Or(cfg.Rate, 25)
 	if cfg.Rate < 0 {
@@ -98,10 +99,23 @@ func NewBroadcasts(cfg BroadcastsConfig) *Broadcasts {
 // AuditEntry is one admin action as the audit log keeps it.
 type AuditEntry struct {
 	AdminID int64  // who did it
-	Action  string // e.g. "broadcast.start"
+	Action  string // e.g. "broadcast_start" (^[a-z][a-z0-9_]{0,31}$)
 	Target  string // what it concerned, e.g. "broadcast:12"
 	Detail  string // a short human-readable summary
+	// Key makes a repeat of the same request (a double tap) one entry;
+	// "" for actions that cannot repeat (each gets a key of its own).
+	Key string
 }
+
+// The audit log's broadcast actions.
+const (
+	ActionBroadcastCreate  = "broadcast_create"  // detail: audience and length
+	ActionBroadcastPreview = "broadcast_preview" // Telegram took it in the admin's chat
+	ActionBroadcastStart   = "broadcast_start"   // detail: recipients and audience
+	ActionBroadcastPause   = "broadcast_pause"
+	ActionBroadcastResume  = "broadcast_resume"
+	ActionBroadcastCancel  = "broadcast_cancel"
+)
 
 // Auditor writes admin actions to the audit log, inside the transaction
 // that makes the action, so an action and its entry exist together or not
@@ -110,11 +124,32 @@ type Auditor interface {
 	Record(ctx context.Context, tx *store.Tx, e AuditEntry) error
 }
 
-// NopAuditor records nothing: the default until an audit log is wired.
+// NopAuditor records nothing (for tests of the sender alone).
 type NopAuditor struct{}
 
 // Record implements Auditor.
 func (NopAuditor) Record(context.Context, *store.Tx, AuditEntry) error { return nil }
+
+// AuditLog writes entries to the operator's audit log (admin_actions), the
+// one the console lists, keyed by action and Key so a repeated request is
+// recorded once.
+type AuditLog struct{}
+
+// Record implements Auditor.
+func (AuditLog) Record(ctx context.Context, tx *store.Tx, e AuditEntry) error {
+	key := e.Key
+	if key == "" {
+		b := make([]byte, 12)
+		_, _ = rand.Read(b)
+		key = e.Target + ":" + hex.EncodeToString(b)
+	}
+	_, err := tx.RecordAdminAction(ctx, store.AdminAction{AdminID: e.AdminID, Action: e.Action, Target: e.Target, After: e.Detail,
+		Key: e.Action + ":" + key})
+	if errors.Is(err, store.ErrDuplicate) {
+		return nil // recorded by the first of the repeats
+	}
+	return err
+}
 
 // LinkButton is an inline button that opens a URL.
 type LinkButton struct {
@@ -222,7 +257,7 @@ func (b *Broadcasts) Create(ctx context.Context, d Draft) (store.Broadcast, erro
 		if out, err = tx.CreateBroadcast(ctx, nb); err != nil {
 			return err
 		}
-		return b.cfg.Auditor.Record(ctx, tx, AuditEntry{AdminID: d.CreatedBy, Action: "broadcast.create", Target: target(out.ID),
+		return b.cfg.Auditor.Record(ctx, tx, AuditEntry{AdminID: d.CreatedBy, Action: ActionBroadcastCreate, Target: target(out.ID),
 			Detail: fmt.Sprintf("audience %s; %d characters", describeAudience(d.Audience), utf8.RuneCountInString(d.Text))})
 	})
 	if err != nil {
@@ -258,7 +293,7 @@ func (b *Broadcasts) Preview(ctx context.Context, id, adminChatID int64) (store.
 		if out, err = tx.MarkBroadcastPreviewed(ctx, id); err != nil {
 			return err
 		}
-		return b.cfg.Auditor.Record(ctx, tx, AuditEntry{AdminID: adminChatID, Action: "broadcast.preview", Target: target(id)})
+		return b.cfg.Auditor.Record(ctx, tx, AuditEntry{AdminID: adminChatID, Action: ActionBroadcastPreview, Target: target(id)})
 	})
 	if err != nil {
 		return store.Broadcast{}, fmt.Errorf("preview broadcast %d: %w", id, err)
@@ -283,7 +318,7 @@ func (b *Broadcasts) Start(ctx context.Context, id, adminID int64, progress stor
 		if out, err = tx.StartBroadcast(ctx, id, progress); err != nil {
 			return err
 		}
-		return b.cfg.Auditor.Record(ctx, tx, AuditEntry{AdminID: adminID, Action: "broadcast.start", Target: target(id),
+		return b.cfg.Auditor.Record(ctx, tx, AuditEntry{AdminID: adminID, Action: ActionBroadcastStart, Target: target(id),
 			Detail: fmt.Sprintf("%d recipients, audience %s", out.Recipients, describeAudience(out.Audience))})
 	})
 	if err != nil {
@@ -297,18 +332,18 @@ func (b *Broadcasts) Start(ctx context.Context, id, adminID int64, progress stor
 // Pause stops a sending broadcast: the sender learns of it as it records
 // the message in flight, and sends no other.
 func (b *Broadcasts) Pause(ctx context.Context, id, adminID int64) (store.Broadcast, error) {
-	return b.move(ctx, id, adminID, "broadcast.pause", (*store.Tx).PauseBroadcast)
+	return b.move(ctx, id, adminID, ActionBroadcastPause, (*store.Tx).PauseBroadcast)
 }
 
 // Resume goes on with a paused broadcast.
 func (b *Broadcasts) Resume(ctx context.Context, id, adminID int64) (store.Broadcast, error) {
-	return b.move(ctx, id, adminID, "broadcast.resume", (*store.Tx).ResumeBroadcast)
+	return b.move(ctx, id, adminID, ActionBroadcastResume, (*store.Tx).ResumeBroadcast)
 }
 
 // Cancel ends an unfinished broadcast for good: apart from the message in
 // flight, whoever was not sent it yet never is.
 func (b *Broadcasts) Cancel(ctx context.Context, id, adminID int64) (store.Broadcast, error) {
-	return b.move(ctx, id, adminID, "broadcast.cancel", (*store.Tx).CancelBroadcast)
+	return b.move(ctx, id, adminID, ActionBroadcastCancel, (*store.Tx).CancelBroadcast)
 }
 
 func (b *Broadcasts) move(ctx context.Context, id, adminID int64, action string,
@@ -316,15 +351,12 @@ func (b *Broadcasts) move(ctx context.Context, id, adminID int64, action string,
 	var out store.Broadcast
 	err := b.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
 		var err error
-		if out, err = step(tx, ctx, id); err != nil {
-			return err
-		}
-		return b.cfg.Auditor.Record(ctx, tx, AuditEntry{AdminID: adminID, Action: action, Target: target(id)})
+		out, err = b.moveTx(ctx, tx, id, adminID, action, "", step)
+		return err
 	})
 	if err != nil {
-		return store.Broadcast{}, fmt.Errorf("%s: %w", action, err)
+		return store.Broadcast{}, err
 	}
-	b.log.Info("broadcast: "+strings.TrimPrefix(action, "broadcast."), "broadcast_id", id, "admin_id", adminID)
 	b.kick()
 	// The admin sees the new state at once, even with the sender idle.
 	if err := b.showProgress(ctx, out); err != nil {
@@ -332,6 +364,108 @@ func (b *Broadcasts) move(ctx context.Context, id, adminID int64, action string,
 	}
 	return out, nil
 }
+
+// moveTx makes a pause, resume or cancel in tx, audited under key.
+func (b *Broadcasts) moveTx(ctx context.Context, tx *store.Tx, id, adminID int64, action, key string,
+	step func(*store.Tx, context.Context, int64) (store.Broadcast, error)) (store.Broadcast, error) {
+	out, err := step(tx, ctx, id)
+	if err == nil {
+		err = b.cfg.Auditor.Record(ctx, tx, AuditEntry{AdminID: adminID, Action: action, Target: target(id), Key: key})
+	}
+	if err != nil {
+		return store.Broadcast{}, fmt.Errorf("%s: %w", action, err)
+	}
+	b.log.Info("broadcast: "+strings.TrimPrefix(action, "broadcast_"), "broadcast_id", id, "admin_id", adminID)
+	return out, nil
+}
+
+// Control pauses, resumes or cancels broadcast id in the caller's
+// transaction (the console's update), audited under key. The caller kicks
+// the sender (Kick) once it committed.
+func (b *Broadcasts) Control(ctx context.Context, tx *store.Tx, id, adminID int64, kind fsm.BroadcastControl, key string) (store.Broadcast, error) {
+	switch kind {
+	case fsm.BroadcastPause:
+		return b.moveTx(ctx, tx, id, adminID, ActionBroadcastPause, key, (*store.Tx).PauseBroadcast)
+	case fsm.BroadcastResume:
+		return b.moveTx(ctx, tx, id, adminID, ActionBroadcastResume, key, (*store.Tx).ResumeBroadcast)
+	case fsm.BroadcastCancel:
+		return b.moveTx(ctx, tx, id, adminID, ActionBroadcastCancel, key, (*store.Tx).CancelBroadcast)
+	}
+	return store.Broadcast{}, fmt.Errorf("broadcast control %q", kind)
+}
+
+// PreviewDraft sends d, exactly as recipients will get it, to adminChatID,
+// without storing anything: the console's preview, before its draft is
+// stored (Launch). A draft that breaks a rule is ErrInvalidDraft; content
+// Telegram refuses is ErrBadContent with Telegram's words.
+func (b *Broadcasts) PreviewDraft(ctx context.Context, d Draft, adminChatID int64) error {
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	bc := store.Broadcast{Text: d.Text, Photo: d.Photo}
+	if d.Button != nil {
+		bc.ButtonText, bc.ButtonURL = strings.TrimSpace(d.Button.Text), d.Button.URL
+	}
+	sctx, cancel := context.WithTimeout(ctx, b.cfg.SendTimeout)
+	defer cancel()
+	if err := b.deliver(sctx, adminChatID, bc); err != nil {
+		if refusesContent(err) {
+			return fmt.Errorf("preview: %w: %s", ErrBadContent, telegramDescription(err))
+		}
+		return fmt.Errorf("preview in chat %d: %w", adminChatID, err)
+	}
+	return nil
+}
+
+// Launch stores a draft the admin previewed (PreviewDraft) and starts it,
+// in the caller's transaction — the console's update, so the start, its
+// audit entries and the admin's conversation commit together. key makes a
+// second tap on the same confirmation record nothing more; the caller
+// checks it first (Launched). Another broadcast sending or paused:
+// store.ErrBroadcastActive, and nothing is written. The caller kicks the
+// sender once it committed.
+func (b *Broadcasts) Launch(ctx context.Context, tx *store.Tx, d Draft, progress store.ProgressRef, key string) (store.Broadcast, error) {
+	if err := d.Validate(); err != nil {
+		return store.Broadcast{}, err
+	}
+	nb := store.NewBroadcast{Text: d.Text, Photo: d.Photo, Audience: d.Audience, CreatedBy: d.CreatedBy}
+	if d.Button != nil {
+		nb.ButtonText, nb.ButtonURL = strings.TrimSpace(d.Button.Text), d.Button.URL
+	}
+	var out store.Broadcast
+	err := tx.Savepoint(ctx, func(tx *store.Tx) error {
+		created, err := tx.CreateBroadcast(ctx, nb)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.MarkBroadcastPreviewed(ctx, created.ID); err != nil {
+			return err
+		}
+		if out, err = tx.StartBroadcast(ctx, created.ID, progress); err != nil {
+			return err
+		}
+		if err := b.cfg.Auditor.Record(ctx, tx, AuditEntry{AdminID: d.CreatedBy, Action: ActionBroadcastCreate, Target: target(out.ID), Key: key,
+			Detail: fmt.Sprintf("%d characters: %s", utf8.RuneCountInString(d.Text), cutRunes(stripTags(d.Text), 200))}); err != nil {
+			return err
+		}
+		return b.cfg.Auditor.Record(ctx, tx, AuditEntry{AdminID: d.CreatedBy, Action: ActionBroadcastStart, Target: target(out.ID), Key: key,
+			Detail: fmt.Sprintf("%d recipients, audience %s", out.Recipients, describeAudience(out.Audience))})
+	})
+	if err != nil {
+		return store.Broadcast{}, fmt.Errorf("launch broadcast: %w", err)
+	}
+	b.log.Info("broadcast: started", "broadcast_id", out.ID, "admin_id", d.CreatedBy, "recipients", out.Recipients)
+	return out, nil
+}
+
+// Launched reports whether the start keyed key was made (a second tap).
+func (b *Broadcasts) Launched(ctx context.Context, tx *store.Tx, key string) (bool, error) {
+	return tx.AdminActionDone(ctx, ActionBroadcastStart+":"+key)
+}
+
+// Kick wakes this instance's sender after a start or a resume committed
+// elsewhere than in Start or Resume.
+func (b *Broadcasts) Kick() { b.kick() }
 
 // Get loads one broadcast.
 func (b *Broadcasts) Get(ctx context.Context, id int64) (store.Broadcast, error) {
@@ -351,25 +485,13 @@ type BroadcastProgress struct {
 }
 
 // Text is the progress as the admin's progress message shows it.
-func (p BroadcastProgress) Text(lang fsm.Lang) string {
-	return fsm.T(lang, fsm.KeyBroadcastProgress, p.ID, fsm.T(lang, stateKey(p.State)),
-		p.Sent, p.Total(), p.Failed, p.Blocked, p.Skipped, p.Unknown, p.Left())
-}
+func (p BroadcastProgress) Text(lang fsm.Lang) string { return p.Screen(lang).Text }
 
-func stateKey(s store.BroadcastState) fsm.Key {
-	switch s {
-	case store.BroadcastReady:
-		return fsm.KeyBroadcastReady
-	case store.BroadcastSending:
-		return fsm.KeyBroadcastSending
-	case store.BroadcastPaused:
-		return fsm.KeyBroadcastPaused
-	case store.BroadcastDone:
-		return fsm.KeyBroadcastDone
-	case store.BroadcastCancelled:
-		return fsm.KeyBroadcastCancelled
-	}
-	return fsm.KeyBroadcastDraft
+// Screen is the admin's progress message: the figures and the controls
+// the state allows (pause, resume, cancel), as the console shows them.
+func (p BroadcastProgress) Screen(lang fsm.Lang) fsm.Screen {
+	return fsm.BroadcastStatus(lang, fsm.BroadcastView{ID: p.ID, State: string(p.State), Sent: p.Sent, Failed: p.Failed,
+		Blocked: p.Blocked, Skipped: p.Skipped, Unknown: p.Unknown, Left: p.Left()})
 }
 
 // Progress reads a broadcast's progress: sent, failed, blocked, skipped,
@@ -409,12 +531,8 @@ func (b *Broadcasts) showProgress(ctx context.Context, bc store.Broadcast) error
 	lang, _, _, _ := language(ctx, b.cfg.Store, bc.ProgressChatID, "")
 	ectx, cancel := context.WithTimeout(ctx, b.cfg.SendTimeout)
 	defer cancel()
-	_, err = b.cfg.Telegram.Bot.EditMessageText(ectx, &bot.EditMessageTextParams{
-		ChatID: bc.ProgressChatID, MessageID: int(bc.ProgressMessageID), Text: p.Text(lang), ParseMode: models.ParseModeHTML,
-	})
-	if err != nil && strings.Contains(err.Error(), "message is not modified") {
-		return nil
-	}
+	sc := p.Screen(lang)
+	err = b.cfg.Telegram.EditText(ectx, bc.ProgressChatID, int(bc.ProgressMessageID), sc.Text, buttons(sc.Buttons))
 	if err != nil {
 		return fmt.Errorf("edit progress message of broadcast %d: %w", bc.ID, err)
 	}

@@ -238,6 +238,7 @@ func (s *shop) startShop(name string, opts shopOptions) *actorstest.Instance {
 				}
 			},
 			CheckKieFunds: kw.Check,
+			Broadcasts:    bcs,
 		})
 		s.parts[name] = &shopParts{shop: sh, broadcasts: bcs, kieWatch: kw, alerts: alerts, telegram: tg}
 		jcfg := JobsConfig{Store: st, Kie: kc, Telegram: tg, Registry: s.pricer.Registry(), Logger: log,

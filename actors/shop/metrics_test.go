@@ -47,6 +47,76 @@ func metricValue(t *testing.T, families []*dto.MetricFamily, name string, labels
 func TestBusinessMetricsReadTheDatabase(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.NewStore(t, 71)
+	d := seedBusiness(ctx, t, st)
+	pay := func(user, stars int64, charge string) {
+		t.Helper()
+		top, err := st.CreateTopUp(ctx, store.NewTopUp{UserID: user, Stars: stars, Kopecks: stars * 150})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := st.CompleteTopUp(ctx, store.CompleteParams{Payload: top.Payload, UserID: user, Stars: stars, ChargeID: charge}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reg := actors.NewMetrics("test", nil).Registry
+	reg.MustRegister(NewBusinessMetrics(st, slog.New(slog.DiscardHandler), time.Hour))
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := func(name string, labels map[string]string, sql string, args ...any) {
+		t.Helper()
+		var v float64
+		if err := st.Pool().QueryRow(ctx, sql, args...).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		got, ok := metricValue(t, families, name, labels)
+		if !ok || got != v {
+			t.Errorf("%s%v = %v (present %v); the database says %v", name, labels, got, ok, v)
+		}
+	}
+	stars := map[string]string{"method": "stars"}
+	want("kiebot_topups_total", stars, `SELECT count(*) FROM topups WHERE charge_id IS NOT NULL`)
+	want("kiebot_topup_kopecks_total", stars, `SELECT sum(kopecks) FROM topups WHERE charge_id IS NOT NULL`)
+	want("kiebot_refunds_total", map[string]string{"kind": "stars"}, `SELECT count(*) FROM topups WHERE state = 'refunded'`)
+	want("kiebot_refund_kopecks_total", map[string]string{"kind": "stars"}, `SELECT sum(kopecks) FROM topups WHERE state = 'refunded'`)
+	want("kiebot_refund_kopecks_total", map[string]string{"kind": "job_release"}, `SELECT sum(price_kopecks) FROM jobs WHERE state IN ('failed', 'expired')`)
+	for _, c := range []struct{ model, outcome string }{{"z-image", "succeeded"}, {"z-image", "failed"}, {"veo", "expired"}} {
+		want("kiebot_jobs_finished_total", map[string]string{"model": c.model, "outcome": c.outcome},
+			`SELECT count(*) FROM jobs WHERE model_id = $1 AND state = $2`, c.model, c.outcome)
+	}
+	want("kiebot_sales_kopecks_total", map[string]string{"model": "z-image"}, `SELECT sum(price_kopecks) FROM jobs WHERE model_id = 'z-image' AND state = 'succeeded'`)
+	want("kiebot_sales_kopecks_total", map[string]string{"model": "veo"}, `SELECT 0`)
+	want("kiebot_kie_balance_credits", nil, `SELECT credits_micro / 1e6 FROM kie_balance`)
+	want("kiebot_kie_balance_read_timestamp_seconds", nil, `SELECT floor(extract(epoch FROM read_at) * 1000) / 1000 FROM kie_balance`)
+	want("kiebot_broadcast_active", map[string]string{"state": "sending"}, `SELECT 1`)
+	want("kiebot_broadcast_active", map[string]string{"state": "paused"}, `SELECT 0`)
+	for _, state := range []string{"pending", "attempting", "sent", "unknown"} {
+		want("kiebot_broadcast_recipients", map[string]string{"state": state},
+			`SELECT count(*) FROM broadcast_recipients WHERE broadcast_id = $1 AND state = $2`, d.ID, state)
+	}
+
+	// Within the cache a scrape does not query again; /metrics serves it.
+	pay(1, 1000, "c4")
+	rec := httptest.NewRecorder()
+	promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if body := rec.Body.String(); !strings.Contains(body, `kiebot_topups_total{method="stars"} 3`) {
+		t.Fatalf("/metrics:\n%s", body)
+	}
+	// Another instance (a fresh collector) reads the new totals.
+	other := actors.NewMetrics("test", nil).Registry
+	other.MustRegister(NewBusinessMetrics(st, slog.New(slog.DiscardHandler), time.Hour))
+	families, _ = other.Gather()
+	if v, _ := metricValue(t, families, "kiebot_topups_total", stars); v != 4 {
+		t.Fatalf("a second instance reports %v top-ups; want 4", v)
+	}
+}
+
+// seedBusiness gives bot 71's store one of each business figure: paid
+// and refunded top-ups, jobs finished every way, Kie's balance and a
+// sending broadcast with recipients in several states, which it returns.
+func seedBusiness(ctx context.Context, t *testing.T, st *store.Store) store.Broadcast {
+	t.Helper()
 	for u := int64(1); u <= 3; u++ {
 		if _, _, err := st.TouchUser(ctx, store.SeenUser{ID: u, ChatID: u}); err != nil {
 			t.Fatal(err)
@@ -108,56 +178,5 @@ func TestBusinessMetricsReadTheDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	reg := actors.NewMetrics("test", nil).Registry
-	reg.MustRegister(NewBusinessMetrics(st, slog.New(slog.DiscardHandler), time.Hour))
-	families, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := func(name string, labels map[string]string, sql string, args ...any) {
-		t.Helper()
-		var v float64
-		if err := st.Pool().QueryRow(ctx, sql, args...).Scan(&v); err != nil {
-			t.Fatal(err)
-		}
-		got, ok := metricValue(t, families, name, labels)
-		if !ok || got != v {
-			t.Errorf("%s%v = %v (present %v); the database says %v", name, labels, got, ok, v)
-		}
-	}
-	stars := map[string]string{"method": "stars"}
-	want("kiebot_topups_total", stars, `SELECT count(*) FROM topups WHERE charge_id IS NOT NULL`)
-	want("kiebot_topup_kopecks_total", stars, `SELECT sum(kopecks) FROM topups WHERE charge_id IS NOT NULL`)
-	want("kiebot_refunds_total", map[string]string{"kind": "stars"}, `SELECT count(*) FROM topups WHERE state = 'refunded'`)
-	want("kiebot_refund_kopecks_total", map[string]string{"kind": "stars"}, `SELECT sum(kopecks) FROM topups WHERE state = 'refunded'`)
-	want("kiebot_refund_kopecks_total", map[string]string{"kind": "job_release"}, `SELECT sum(price_kopecks) FROM jobs WHERE state IN ('failed', 'expired')`)
-	for _, c := range []struct{ model, outcome string }{{"z-image", "succeeded"}, {"z-image", "failed"}, {"veo", "expired"}} {
-		want("kiebot_jobs_finished_total", map[string]string{"model": c.model, "outcome": c.outcome},
-			`SELECT count(*) FROM jobs WHERE model_id = $1 AND state = $2`, c.model, c.outcome)
-	}
-	want("kiebot_sales_kopecks_total", map[string]string{"model": "z-image"}, `SELECT sum(price_kopecks) FROM jobs WHERE model_id = 'z-image' AND state = 'succeeded'`)
-	want("kiebot_sales_kopecks_total", map[string]string{"model": "veo"}, `SELECT 0`)
-	want("kiebot_kie_balance_credits", nil, `SELECT credits_micro / 1e6 FROM kie_balance`)
-	want("kiebot_kie_balance_read_timestamp_seconds", nil, `SELECT floor(extract(epoch FROM read_at) * 1000) / 1000 FROM kie_balance`)
-	want("kiebot_broadcast_active", map[string]string{"state": "sending"}, `SELECT 1`)
-	want("kiebot_broadcast_active", map[string]string{"state": "paused"}, `SELECT 0`)
-	for _, state := range []string{"pending", "attempting", "sent", "unknown"} {
-		want("kiebot_broadcast_recipients", map[string]string{"state": state},
-			`SELECT count(*) FROM broadcast_recipients WHERE broadcast_id = $1 AND state = $2`, d.ID, state)
-	}
-
-	// Within the cache a scrape does not query again; /metrics serves it.
-	pay(1, 1000, "c4")
-	rec := httptest.NewRecorder()
-	promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-	if body := rec.Body.String(); !strings.Contains(body, `kiebot_topups_total{method="stars"} 3`) {
-		t.Fatalf("/metrics:\n%s", body)
-	}
-	// Another instance (a fresh collector) reads the new totals.
-	other := actors.NewMetrics("test", nil).Registry
-	other.MustRegister(NewBusinessMetrics(st, slog.New(slog.DiscardHandler), time.Hour))
-	families, _ = other.Gather()
-	if v, _ := metricValue(t, families, "kiebot_topups_total", stars); v != 4 {
-		t.Fatalf("a second instance reports %v top-ups; want 4", v)
-	}
+	return d
 }

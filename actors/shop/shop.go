@@ -61,9 +61,12 @@ type Config struct {
 	// in its transaction). Its Run belongs to the caller.
 	Catalogue *Catalogue
 	// AdminSections is the admin menu, in order; default
-	// fsm.DefaultAdminSections(). Broadcasts are wired here once fsm has
-	// their screens.
+	// fsm.DefaultAdminSections(). The broadcasts section shows only with
+	// Broadcasts set.
 	AdminSections []fsm.AdminSection
+	// Broadcasts is the broadcast API the console's broadcasts section
+	// drives (its sender runs on the leader); nil hides the section.
+	Broadcasts *Broadcasts
 	// CheckKieFunds, when set, is asked before an order holds anything
 	// whether Kie can take it (KieWatch.Check), with the order's Kie cost
 	// and idempotency key: ErrKieFundsShort refuses the order as
@@ -195,10 +198,18 @@ func (sh *Shop) Handle(ctx context.Context, s actors.Session, upd *models.Update
 	if env.IsAdmin {
 		env.AdminSections = sh.cfg.AdminSections
 		env.Admin = consoleFacts{ctx: ctx, op: sh.op, st: sh.cfg.Store, log: sh.log}
+		if sh.cfg.Broadcasts != nil {
+			env.Broadcasts = broadcastFacts{ctx: ctx, st: sh.cfg.Store}
+		}
 	}
 	res, err := fsm.Step(env, s.State, s.Data, in)
 	if err != nil {
 		return actors.Step{}, err
+	}
+	if c, ok := res.Cmd.(fsm.PreviewBroadcast); ok && env.Broadcasts != nil {
+		if res, err = sh.previewBroadcast(ctx, env, res, c, chatID); err != nil {
+			return actors.Step{}, err
+		}
 	}
 	sh.log.Debug("shop: step", "user_id", from.ID, "from", s.State, "to", res.State, "outs", len(res.Out), "command", fmt.Sprintf("%T", res.Cmd))
 	if cl, ok := res.Cmd.(fsm.SetLanguage); ok {
@@ -266,6 +277,16 @@ func (sh *Shop) command(ctx context.Context, step actors.Step, cmd fsm.Command, 
 		if (c.Kind == fsm.ActModelOff || c.Kind == fsm.ActModelOn) && sh.cfg.Catalogue != nil {
 			step.AfterCommit = sh.cfg.Catalogue.Kick // this instance need not wait for the NOTIFY
 		}
+	case fsm.LaunchBroadcast, fsm.ControlBroadcast:
+		if sh.cfg.Broadcasts == nil {
+			return actors.Step{}, fmt.Errorf("%T without broadcasts", cmd)
+		}
+		sh.broadcastStep(&step, func(ctx context.Context, tx *store.Tx) ([]telegram.Op, error) {
+			if l, ok := c.(fsm.LaunchBroadcast); ok {
+				return sh.launchBroadcast(ctx, tx, l, userID, chatID, lang, in)
+			}
+			return sh.controlBroadcast(ctx, tx, c.(fsm.ControlBroadcast), userID, chatID, lang, in)
+		})
 	default:
 		return actors.Step{}, fmt.Errorf("unknown command %T", cmd)
 	}

@@ -3,6 +3,7 @@ package telegram
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -46,4 +47,23 @@ func (t *Client) sendText(ctx context.Context, chatID int64, text string, button
 		return nil, fmt.Errorf("send message to chat %d: %w", chatID, err)
 	}
 	return m, nil
+}
+
+// EditText replaces a message's text and buttons in place, and only that:
+// unlike an OpEdit it never falls back to sending a new message, so a
+// message that cannot be edited any more is the caller's to give up on.
+// An edit that changes nothing is not an error.
+func (t *Client) EditText(ctx context.Context, chatID int64, msgID int, text string, buttons [][]Button) error {
+	_, err := t.Bot.EditMessageText(ctx, &bot.EditMessageTextParams{
+		ChatID: chatID, MessageID: msgID, Text: text, ParseMode: models.ParseModeHTML,
+		ReplyMarkup:        keyboard(buttons),
+		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: bot.True()},
+	})
+	if err != nil && strings.Contains(err.Error(), "message is not modified") {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("edit message %d in chat %d: %w", msgID, chatID, err)
+	}
+	return nil
 }

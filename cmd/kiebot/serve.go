@@ -120,6 +120,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 			}
 		},
 		CheckKieFunds: ops.kieWatch.Check,
+		Broadcasts:    ops.broadcasts,
 	})
 	jobs := shop.NewJobs(shop.JobsConfig{
 		Store: st, Kie: kc, Telegram: tg, Registry: pricer.Registry(), Logger: log,
