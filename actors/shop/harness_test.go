@@ -86,6 +86,10 @@ type shopOptions struct {
 	// The jobs actor's bounds and sweep (JobsConfig); zero: its defaults.
 	maxFollowers, maxUploads int
 	sweepEvery               time.Duration
+	// moneyStuckAfter wires the engine's Stuck hook to the instance's
+	// alerts, as cmd/kiebot does, after this many failures (0: not wired),
+	// with money updates retried at most 50 ms apart.
+	moneyStuckAfter int
 }
 
 // testCallbackKey signs job ids in the shop's callback URLs.
@@ -255,7 +259,16 @@ func (s *shop) startShop(name string, opts shopOptions) *actorstest.Instance {
 	if ttl == 0 {
 		ttl = time.Minute
 	}
-	return s.Start(name, actorstest.Options{TTL: ttl, Logger: log})
+	opts2 := actorstest.Options{TTL: ttl, Logger: log}
+	if o.moneyStuckAfter > 0 {
+		opts2.Dispatcher = func(c *actors.DispatcherConfig) {
+			c.StuckAfter, c.MaxRetryWait = o.moneyStuckAfter, 50*time.Millisecond
+			c.Stuck = func(ctx context.Context, userID, updateID int64, kind string, attempts int, err error) {
+				s.parts[name].alerts.MoneyUpdateStuck(ctx, userID, updateID, kind, attempts, err)
+			}
+		}
+	}
+	return s.Start(name, opts2)
 }
 
 // runCatalogue runs an instance's catalogue, as cmd/kiebot does for the

@@ -333,3 +333,69 @@ func TestShopAdminRefundsATopUp(t *testing.T) {
 	}
 	s.checkBooks(ctx)
 }
+
+// Issue 9 #2 end to end: a payment that arrives while the database refuses
+// to book it (an outage outlasting the usual three attempts) is not given
+// up with an apology: it is retried, the admins are alerted once the bound
+// is reached, and once the database is back it is credited exactly once.
+func TestShopPaymentDuringAnOutageIsCreditedOnceAndAlerted(t *testing.T) {
+	const adminID = 7_000_001
+	s := newShop(t, shopOptions{admins: []int64{adminID}, moneyStuckAfter: 4})
+	s.Bot.AddUser(telegramtest.UserConfig{ID: adminID, FirstName: "Admin", LanguageCode: "en"})
+	ctx := actorstest.Context(t, 120*time.Second)
+	s.startShop("a", shopOptions{})
+	c := s.newClient(ctx, "Ann", "en")
+	confirmation := c.mustOrder("z-image")
+	packages, err := c.tapOn(confirmation, "⭐ Top up")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, c.transcript())
+	}
+	since := c.mark()
+	if _, err := c.tap(packages, mustButton(t, packages, "⭐ 50")); err != nil {
+		t.Fatal(err)
+	}
+	inv, err := s.Bot.WaitMessage(ctx, c.u.ID(), func(m telegramtest.Message) bool { return since.changed(m) && m.Invoice != nil })
+	if err != nil {
+		t.Fatalf("no invoice: %v\n%s", err, c.transcript())
+	}
+	// The outage: every attempt to mark a top-up paid fails.
+	if _, err := s.Admin.Exec(ctx, `
+		CREATE FUNCTION kiebot_test_outage() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN RAISE EXCEPTION 'simulated outage'; END $$;
+		CREATE TRIGGER kiebot_test_outage BEFORE UPDATE ON topups FOR EACH ROW EXECUTE FUNCTION kiebot_test_outage();`); err != nil {
+		t.Fatal(err)
+	}
+	since = c.mark()
+	if _, err := c.u.Pay(ctx, inv.ID); err != nil {
+		t.Fatalf("pay: %v\n%s", err, c.transcript())
+	}
+	if _, err := s.Bot.WaitMessage(ctx, adminID, func(m telegramtest.Message) bool { return strings.Contains(m.Text, "successful_payment") }); err != nil {
+		t.Fatalf("no alert reached the admin: %v", err)
+	}
+	if n := s.topUpCredits(ctx, c.u.ID()); n != 0 {
+		t.Fatalf("%d credits during the outage", n)
+	}
+	if _, err := s.Admin.Exec(ctx, `DROP TRIGGER kiebot_test_outage ON topups`); err != nil {
+		t.Fatal(err)
+	}
+	c.waitNew(since, "Payment received: +50,00")
+	if n := s.topUpCredits(ctx, c.u.ID()); n != 1 {
+		t.Fatalf("%d top-up credits for one payment", n)
+	}
+	if n := c.countSent(hasText("Payment received")); n != 1 {
+		t.Fatalf("told %d times about one payment", n)
+	}
+	if avail, _ := c.balance(); avail != 50_00 {
+		t.Fatalf("balance %d after a 50-Star top-up", avail)
+	}
+	var failed bool
+	var attempts int
+	if err := s.Admin.QueryRow(ctx, `SELECT failed, attempts FROM inbox WHERE bot_id = $1 AND payload ? 'message' AND payload->'message' ? 'successful_payment'`,
+		s.BotID).Scan(&failed, &attempts); err != nil {
+		t.Fatal(err)
+	}
+	if failed || attempts < 4 {
+		t.Fatalf("the payment's inbox row: failed %v after %d attempts; want booked after at least 4", failed, attempts)
+	}
+	s.checkBooks(ctx)
+}
