@@ -153,7 +153,7 @@ func TestConsoleBroadcastEndToEnd(t *testing.T) {
 		}
 	}
 	log := admin.cmdScreen("audit")
-	if !strings.Contains(log.Text, "started broadcast broadcast:") || !strings.Contains(log.Text, "3 recipients") {
+	if !strings.Contains(log.Text, "started broadcast #") || !strings.Contains(log.Text, "3 recipients") {
 		t.Fatalf("audit log: %q", log.Text)
 	}
 	list = admin.cmdScreen("broadcast")
