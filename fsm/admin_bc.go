@@ -224,6 +224,9 @@ func (t *turn) bcInput() error {
 			return t.bcPrompt(askBcPhoto, "⚠️ "+T(l, KeyBcPhotoOnly))
 		}
 		text := strings.TrimSpace(t.in.Text)
+		if t.in.HTML != "" && text != "" {
+			text = strings.TrimSpace(t.in.HTML) // formatted in the client: kept as it looks
+		}
 		if text == "" && (a.Ask == askBcText || d.Text == "") && !(photo && d.Text != "") {
 			return t.bcPrompt(a.Ask, "⚠️ "+T(l, KeyBcTextEmpty))
 		}

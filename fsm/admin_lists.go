@@ -208,6 +208,7 @@ func (t *turn) adminAuditNote(note string) error {
 func auditWhat(l Lang, x AuditLine) string {
 	user := "<code>" + strconv.FormatInt(x.UserID, 10) + "</code>"
 	target := Escape(cutRunes(x.Target, 80))
+	bcTarget := "#" + Escape(cutRunes(strings.TrimPrefix(x.Target, "broadcast:"), 20))
 	switch x.Action {
 	case "adjust_balance":
 		return T(l, KeyAuditAdjust, user, money(x.Before), money(x.After))
@@ -226,17 +227,17 @@ func auditWhat(l Lang, x AuditLine) string {
 	case "model_on":
 		return T(l, KeyAuditModelOn, target)
 	case "broadcast_create":
-		return T(l, KeyAuditBcCreate, target, Escape(cutRunes(x.After, 120)))
+		return T(l, KeyAuditBcCreate, bcTarget, Escape(cutRunes(x.After, 120)))
 	case "broadcast_preview":
-		return T(l, KeyAuditBcPreview, target)
+		return T(l, KeyAuditBcPreview, bcTarget)
 	case "broadcast_start":
-		return T(l, KeyAuditBcStart, target, Escape(cutRunes(x.After, 120)))
+		return T(l, KeyAuditBcStart, bcTarget, Escape(cutRunes(x.After, 120)))
 	case "broadcast_pause":
-		return T(l, KeyAuditBcPause, target)
+		return T(l, KeyAuditBcPause, bcTarget)
 	case "broadcast_resume":
-		return T(l, KeyAuditBcResume, target)
+		return T(l, KeyAuditBcResume, bcTarget)
 	case "broadcast_cancel":
-		return T(l, KeyAuditBcCancel, target)
+		return T(l, KeyAuditBcCancel, bcTarget)
 	}
 	s := Escape(cutRunes(x.Action, 40))
 	if x.UserID != 0 {

@@ -94,8 +94,8 @@ var bcTexts = map[Key][2]string{ // [RU, EN]
 		"<b>#%d</b> · %s · %s\nTo: %s · sent %d of %d",
 	},
 	KeyAskBcText: {
-		"📝 Пришлите текст рассылки. Можно разметку Telegram HTML: <code>&lt;b&gt;</code>, <code>&lt;i&gt;</code>, <code>&lt;u&gt;</code>, <code>&lt;a href=\"https://…\"&gt;</code>, <code>&lt;code&gt;</code>. Можно сразу фото с подписью. До %d символов, с фото — до %d.",
-		"📝 Send the broadcast's text. Telegram HTML works: <code>&lt;b&gt;</code>, <code>&lt;i&gt;</code>, <code>&lt;u&gt;</code>, <code>&lt;a href=\"https://…\"&gt;</code>, <code>&lt;code&gt;</code>. A photo with a caption works too. Up to %d characters, %d with a photo.",
+		"📝 Пришлите текст рассылки. Оформите его как обычно в Telegram (жирный, курсив, ссылки) — оформление сохранится; или наберите теги Telegram HTML: <code>&lt;b&gt;</code>, <code>&lt;i&gt;</code>, <code>&lt;a href=\"https://…\"&gt;</code>. Можно сразу фото с подписью. До %d символов, с фото — до %d.",
+		"📝 Send the broadcast's text. Format it as usual in Telegram (bold, italics, links) and the formatting is kept; or type Telegram HTML tags: <code>&lt;b&gt;</code>, <code>&lt;i&gt;</code>, <code>&lt;a href=\"https://…\"&gt;</code>. A photo with a caption works too. Up to %d characters, %d with a photo.",
 	},
 	KeyAskBcPhoto: {
 		"🖼 Пришлите фото (как фото, не файлом). Текст рассылки станет подписью к нему — до %d символов; подпись к фото заменит текст.",

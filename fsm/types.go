@@ -30,6 +30,10 @@ type Input struct {
 	File       *File
 	Forward    *Forward // set when the message was forwarded from elsewhere
 	Outcome    *Outcome // InputOutcome only
+	// HTML is Text (a file's caption) with the formatting the sender
+	// applied in their client, as Telegram HTML; "" when it has none.
+	// Only a broadcast's text uses it.
+	HTML string
 }
 
 // Forward is where a forwarded message came from (Telegram's

@@ -153,7 +153,7 @@ func TestConsoleBroadcastEndToEnd(t *testing.T) {
 		}
 	}
 	log := admin.cmdScreen("audit")
-	if !strings.Contains(log.Text, "started broadcast broadcast:") || !strings.Contains(log.Text, "3 recipients") {
+	if !strings.Contains(log.Text, "started broadcast #") || !strings.Contains(log.Text, "3 recipients") {
 		t.Fatalf("audit log: %q", log.Text)
 	}
 	list = admin.cmdScreen("broadcast")
@@ -192,7 +192,15 @@ func TestConsoleBroadcastControls(t *testing.T) {
 
 	list := admin.cmdScreen("broadcast")
 	admin.mustTap(list, "➕ New broadcast")
-	draft := admin.sayScreen("Weekly <b>digest</b>")
+	// Formatted in the client: the entities become the broadcast's HTML.
+	since := admin.mark()
+	if _, err := admin.u.SendFormatted("Weekly <b>digest</b> &amp; <a href=\"https://example.com/d\">more</a>"); err != nil {
+		t.Fatal(err)
+	}
+	draft := admin.mustScreen(since)
+	if !strings.Contains(draft.Text, `Weekly <b>digest</b> &amp; <a href="https://example.com/d">more</a>`) {
+		t.Fatalf("draft of a formatted text: %q", draft.Text)
+	}
 	audience := admin.previewTap(draft, "Who gets it?")
 	confirm := admin.mustTap(audience, "➡️ Next")
 	if !strings.Contains(confirm.Text, "Recipients now: 30") {
@@ -254,6 +262,9 @@ func TestConsoleBroadcastControls(t *testing.T) {
 	}
 	if total != 11 {
 		t.Fatalf("%d recipients got the cancelled broadcast; want 11", total)
+	}
+	if m, ok := s.Bot.LastSent(ids[0]); !ok || m.Source != `Weekly <b>digest</b> &amp; <a href="https://example.com/d">more</a>` {
+		t.Fatalf("a recipient got %+v", m)
 	}
 	for _, action := range []string{ActionBroadcastPause, ActionBroadcastResume, ActionBroadcastCancel} {
 		if as := s.adminActions(ctx, action, 0); len(as) != 1 || as[0].AdminID != consoleAdmin {

@@ -491,13 +491,13 @@ func inputOf(upd *models.Update) (fsm.Input, bool) {
 	}
 	fwd := forwardOf(m)
 	if f := fileOf(m); f != nil {
-		return fsm.Input{Kind: fsm.InputFile, File: f, Text: m.Caption, Forward: fwd}, true
+		return fsm.Input{Kind: fsm.InputFile, File: f, Text: m.Caption, Forward: fwd, HTML: formattedHTML(m.Caption, m.CaptionEntities)}, true
 	}
 	if name, arg := command(m.Text); name != "" && fwd == nil {
 		return fsm.Input{Kind: fsm.InputCommand, Command: name, Arg: arg}, true
 	}
 	if m.Text != "" {
-		return fsm.Input{Kind: fsm.InputText, Text: m.Text, Forward: fwd}, true
+		return fsm.Input{Kind: fsm.InputText, Text: m.Text, Forward: fwd, HTML: formattedHTML(m.Text, m.Entities)}, true
 	}
 	// Stickers, locations, contacts…: shown the hint as unknown text.
 	return fsm.Input{Kind: fsm.InputText, Text: "", Forward: fwd}, true

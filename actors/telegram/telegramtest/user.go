@@ -112,6 +112,17 @@ func (u *User) SendText(text string) Message {
 	return u.send(&msgRecord{kind: kindText, text: text, source: text, entities: ents})
 }
 
+// SendFormatted sends a text message formatted in the client, as its
+// entities: src is Telegram HTML (bold, links…), which the bot receives as
+// plain text with the entities, like any formatted message.
+func (u *User) SendFormatted(src string) (Message, error) {
+	text, ents, aerr := parseHTML(src)
+	if aerr != nil {
+		return Message{}, aerr
+	}
+	return u.send(&msgRecord{kind: kindText, text: text, source: src, entities: ents}), nil
+}
+
 // SendCommand sends "/command args..." with its bot_command entity; the
 // leading slash is optional.
 func (u *User) SendCommand(command string, args ...string) Message {
