@@ -101,3 +101,47 @@ func TestCommitStepOfAnUnstoredUpdate(t *testing.T) {
 		}
 	}
 }
+
+// A step can keep its calls in the conversation row (HoldOps) instead of
+// the outbox; they are read back with the conversation, make its user one
+// with pending calls, and are replaced only if still as the caller saw them.
+func TestHeldOps(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := storetest.NewStore(t, 9)
+	storeOne(t, s, 300, 5)
+	ops := [][]byte{[]byte(`{"kind":"send","text":"a\u0000"}`), []byte(`{"kind":"answer"}`)}
+	w := store.StepWrites{
+		UpdateID: 300, UserID: 5, Touch: &store.SeenUser{ID: 5, ChatID: 5, FirstName: "F"},
+		State: "menu", Data: []byte(`{"n":1}`), HoldOps: true, ConvOps: ops,
+	}
+	if ids, err := s.CommitStep(ctx, w); err != nil || len(ids) != 0 {
+		t.Fatalf("CommitStep = %v, %v", ids, err)
+	}
+	c, err := s.Conversation(ctx, 5)
+	if err != nil || c.State != "menu" || len(c.Ops) != 2 {
+		t.Fatalf("conversation = %+v, %v", c, err)
+	}
+	if out, _ := s.PendingOps(ctx, 5); len(out) != 0 {
+		t.Fatalf("%d outbox rows for held ops", len(out))
+	}
+	if users, err := s.UsersWithPendingOps(ctx); err != nil || len(users) != 1 || users[0] != 5 {
+		t.Fatalf("users with pending ops = %v, %v", users, err)
+	}
+	held := [][]byte{c.Ops[0], c.Ops[1]}
+	if ok, err := s.ReplaceConversationOps(ctx, 5, held[:1], nil); err != nil || ok {
+		t.Fatalf("replace from a stale view = %v, %v; want no change", ok, err)
+	}
+	if ok, err := s.ReplaceConversationOps(ctx, 5, held, held[1:]); err != nil || !ok {
+		t.Fatalf("replace = %v, %v", ok, err)
+	}
+	if c, _ := s.Conversation(ctx, 5); len(c.Ops) != 1 || c.State != "menu" {
+		t.Fatalf("after replace: %+v", c)
+	}
+	if ok, err := s.ReplaceConversationOps(ctx, 5, held[1:], nil); err != nil || !ok {
+		t.Fatalf("replace = %v, %v", ok, err)
+	}
+	if users, _ := s.UsersWithPendingOps(ctx); len(users) != 0 {
+		t.Fatalf("users with pending ops after all were dropped: %v", users)
+	}
+}
