@@ -308,6 +308,8 @@ func (q *queries) HoldTopUpRefund(ctx context.Context, chargeID string) (t TopUp
 			return nil
 		case t.State == TopUpRefunded:
 			return ErrAlreadyRefunded
+		case t.Method == MethodManual:
+			return ErrNotStars
 		}
 		credited, err := q.creditOf(ctx, t)
 		if err != nil {

@@ -86,6 +86,8 @@ type shopOptions struct {
 	// The jobs actor's bounds and sweep (JobsConfig); zero: its defaults.
 	maxFollowers, maxUploads int
 	sweepEvery               time.Duration
+	// manual turns manual top-ups on (manual_test.go).
+	manual *manualOptions
 }
 
 // testCallbackKey signs job ids in the shop's callback URLs.
@@ -239,6 +241,7 @@ func (s *shop) startShop(name string, opts shopOptions) *actorstest.Instance {
 			},
 			CheckKieFunds: kw.Check,
 			Broadcasts:    bcs,
+			Manual:        s.manualConfig(o.manual),
 		})
 		s.parts[name] = &shopParts{shop: sh, broadcasts: bcs, kieWatch: kw, alerts: alerts, telegram: tg}
 		jcfg := JobsConfig{Store: st, Kie: kc, Telegram: tg, Registry: s.pricer.Registry(), Logger: log,

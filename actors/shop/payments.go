@@ -175,6 +175,8 @@ func (sh *Shop) adminRefund(ctx context.Context, adminID, chatID int64, lang fsm
 		return reply(fsm.T(lang, fsm.KeyAdminRefundNo, "unknown charge id"))
 	case errors.Is(err, store.ErrAlreadyRefunded):
 		return reply(fsm.T(lang, fsm.KeyAdminRefundNo, "the top-up is "+string(store.TopUpRefunded)))
+	case errors.Is(err, store.ErrNotStars):
+		return reply(fsm.T(lang, fsm.KeyAdminRefundNo, "a manual transfer, not a Stars payment: correct the balance on the user's card instead"))
 	case errors.Is(err, store.ErrInsufficientFunds):
 		t, terr := sh.cfg.Store.TopUpByChargeID(ctx, chargeID)
 		if terr != nil {

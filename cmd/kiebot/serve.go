@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kiebot/kiebot/actors/shop"
+	"github.com/kiebot/kiebot/actors/shop/receipt"
 	"github.com/kiebot/kiebot/actors/telegram"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -107,6 +108,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 	// Models switched off by an admin, kept current on every instance.
 	catalogue := shop.NewCatalogue(shop.CatalogueConfig{Store: st, ConnConfig: connConfig, Logger: log})
 	ops := buildOps(cfg, log, st, tg, kc, metrics)
+	manual, err := manualConfig(ctx, cfg.Payments, log)
+	if err != nil {
+		return err
+	}
 	handler := shop.New(shop.Config{
 		Store: st, Telegram: tg, Kie: kc, Pricer: pricer, Logger: log,
 		AdminIDs: cfg.AdminIDs, FreeDailyLimit: cfg.FreeDailyLimit, StarsPackages: cfg.StarsPackages,
@@ -121,6 +126,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 		},
 		CheckKieFunds: ops.kieWatch.Check,
 		Broadcasts:    ops.broadcasts,
+		Manual:        manual,
 	})
 	jobs := shop.NewJobs(shop.JobsConfig{
 		Store: st, Kie: kc, Telegram: tg, Registry: pricer.Registry(), Logger: log,
@@ -324,4 +330,25 @@ func runMigrate(ctx context.Context, e env, _, stderr io.Writer) int {
 	}
 	log.Info("kiebot: database is up to date", "applied", len(applied))
 	return exitOK
+}
+
+// manualConfig builds the manual top-ups' settings and receipt checker, or
+// nil when they are off. Without tesseract (or its Russian and English
+// data) receipts go to the admins unchecked, and the log says so now.
+func manualConfig(ctx context.Context, p PaymentsConfig, log *slog.Logger) (*shop.ManualConfig, error) {
+	if !p.ManualOn() {
+		return nil, nil
+	}
+	checker, err := receipt.New(ctx, receipt.Config{MaxInputBytes: p.ManualMaxBytes})
+	if err != nil {
+		return nil, fmt.Errorf("receipt checker: %w", err)
+	}
+	caps := checker.Capabilities()
+	if notice := caps.StartupNotice(receipt.EN); notice != "" {
+		log.Warn("kiebot: manual top-ups: receipts are not fully checked; they go to the admins as they are", "notice", notice, "err", caps.OCRErr)
+	} else {
+		log.Info("kiebot: manual top-ups on, receipts pre-checked by OCR", "tesseract", caps.Version, "pdftoppm", caps.Pdftoppm)
+	}
+	return &shop.ManualConfig{Details: p.ManualDetails, Amounts: p.ManualAmounts, ValidFor: p.ManualValidFor, MaxAge: p.ManualMaxAge,
+		MaxBytes: p.ManualMaxBytes, Checker: checker}, nil
 }
