@@ -259,7 +259,7 @@ func (t *turn) topUp() error {
 		return t.stale()
 	}
 	t.rotate()
-	if !t.topUps() && !t.manualOn() {
+	if !t.topUps() && !t.manualOn() && !t.subOn() {
 		t.show(Screen{Text: T(t.lang, KeyTopUpUnavailable), Buttons: [][]Button{{t.b(T(t.lang, KeyBtnMenu), aMenu, "")}}})
 		return nil
 	}
@@ -273,6 +273,9 @@ func (t *turn) topUp() error {
 		}
 	} else {
 		title = T(t.lang, KeyTopUpManualOnly)
+	}
+	if t.subOn() {
+		rows = append(rows, []Button{t.b(T(t.lang, KeyBtnSubPlan, t.env.SubStars, pricing.FormatRUB(t.env.SubKopecks)), aSub, "")})
 	}
 	if t.manualOn() {
 		rows = append(rows, []Button{t.b(T(t.lang, KeyBtnManual), aManual, "")})

@@ -168,7 +168,7 @@ func (t *turn) openSection(s AdminSection) error {
 // that is not one of them.
 func (t *turn) adminCommand() (bool, error) {
 	switch t.in.Command {
-	case "admin", "stats", "user", "job", "order", "models", "audit", "broadcast", "broadcasts", "receipts":
+	case "admin", "stats", "user", "job", "order", "models", "audit", "broadcast", "broadcasts", "receipts", "subscribers":
 	default:
 		return false, nil
 	}
@@ -201,6 +201,8 @@ func (t *turn) adminCommand() (bool, error) {
 		return true, t.bcList("")
 	case "receipts":
 		return true, t.adminManual()
+	case "subscribers":
+		return true, t.adminSubs()
 	default: // audit
 		a.Page, a.AuditAdmin, a.AuditUser = 0, 0, 0
 		if who, ok := strings.CutPrefix(strings.ToLower(arg), "admin"); ok {
@@ -402,6 +404,8 @@ func (t *turn) adminCurrent(note string) error {
 		return t.adminStats(a.Period)
 	case StateAdminManual:
 		return t.adminManual()
+	case StateAdminSubs:
+		return t.adminSubs()
 	case StateAdminAsk:
 		if a.Ask != "" {
 			return t.prompt(a.Ask, note)

@@ -138,6 +138,8 @@ func reachAdmin(t testing.TB, env Env, state string) *chat {
 		reachBroadcast(c, state)
 	case StateAdminManual:
 		c.cmd("receipts")
+	case StateAdminSubs:
+		c.cmd("subscribers")
 	default:
 		t.Fatalf("cannot reach %q", state)
 	}

@@ -48,14 +48,14 @@ func States() []string { return append(shopStates(), adminStates()...) }
 // shopStates lists the states of the shop's machine.
 func shopStates() []string {
 	return []string{StateNew, StateMenu, StateCategory, StateModel, StateInput, StateConfirm,
-		StateBalance, StateHistory, StateTopUp, StateHelp, StateLanguage, StateManual}
+		StateBalance, StateHistory, StateTopUp, StateHelp, StateLanguage, StateManual, StateSubscription}
 }
 
 // adminStates lists the operator console's states.
 func adminStates() []string {
 	return []string{StateAdmin, StateAdminStats, StateAdminAsk, StateAdminUser, StateAdminJob, StateAdminConfirm,
 		StateAdminModels, StateAdminAudit, StateAdminBroadcasts, StateAdminBcDraft, StateAdminBcAudience, StateAdminBcConfirm,
-		StateAdminManual}
+		StateAdminManual, StateAdminSubs}
 }
 
 // Conversation events.
@@ -121,6 +121,7 @@ func transitions() lfsm.Events {
 		{Name: EventHelp, Src: all, Dst: StateHelp},
 		{Name: EventLanguage, Src: all, Dst: StateLanguage},
 		{Name: EventManual, Src: []string{StateTopUp}, Dst: StateManual},
+		{Name: EventSubscription, Src: all, Dst: StateSubscription},
 		// The console's door (Step lets only admins through).
 		{Name: EventAdmin, Src: all, Dst: StateAdmin},
 	}
@@ -148,6 +149,7 @@ func consoleTransitions() lfsm.Events {
 		{Name: EventAdminBcConfirm, Src: []string{StateAdminBcAudience, StateAdminBcConfirm}, Dst: StateAdminBcConfirm},
 		{Name: EventAdminManual, Src: adm, Dst: StateAdminManual},
 		{Name: EventAdminDecide, Src: adm, Dst: StateAdminConfirm},
+		{Name: EventAdminSubs, Src: adm, Dst: StateAdminSubs},
 	}
 	for _, e := range transitions() {
 		if e.Name != EventAdmin && slices.Equal(e.Src, shopStates()) {
@@ -162,7 +164,7 @@ func isAdminEvent(event string) bool {
 	switch event {
 	case EventAdminStats, EventAdminAsk, EventAdminUser, EventAdminJob, EventAdminConfirm, EventAdminModels, EventAdminAudit,
 		EventAdminBroadcasts, EventAdminBcDraft, EventAdminBcAudience, EventAdminBcConfirm,
-		EventAdminManual, EventAdminDecide:
+		EventAdminManual, EventAdminDecide, EventAdminSubs:
 		return true
 	}
 	return false

@@ -15,6 +15,9 @@ func reach(t testing.TB, env Env, state string) *chat {
 	if state == StateManual && len(env.ManualAmounts) == 0 {
 		env.ManualAmounts = []int64{150000}
 	}
+	if state == StateSubscription && env.SubStars == 0 {
+		env.SubStars, env.SubKopecks = 500, 60000
+	}
 	c := newChat(t, env)
 	m, err := env.Registry.Model("bytedance/v1-lite-text-to-video")
 	if err != nil {
@@ -45,6 +48,8 @@ func reach(t testing.TB, env Env, state string) *chat {
 		c.cmd("help")
 	case StateLanguage:
 		c.cmd("language")
+	case StateSubscription:
+		c.cmd("subscription")
 	case StateManual:
 		c.cmd("topup")
 		c.press(T(RU, KeyBtnManual))

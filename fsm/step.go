@@ -226,6 +226,8 @@ func (t *turn) command() error {
 		return t.language()
 	case "topup":
 		return t.topUp()
+	case "subscription":
+		return t.subscription()
 	}
 	t.show(Hint(t.lang))
 	return nil
@@ -332,6 +334,10 @@ func (t *turn) action(action, arg string) error {
 		return t.topUp()
 	case aPack:
 		return t.buy(arg)
+	case aSub:
+		return t.subscription()
+	case aSubBuy, aSubCancel, aSubResume:
+		return t.subAction(action)
 	case aManual:
 		return t.manualMenu()
 	case aManAmt:
@@ -394,6 +400,8 @@ func (t *turn) current(note string) error {
 	case StateManual:
 		t.show(Screen{Text: T(t.lang, KeyReceiptWaiting), Buttons: [][]Button{{menuButton(t.lang)}}})
 		return nil
+	case StateSubscription:
+		return t.subscription()
 	case StateHelp:
 		return t.help(false)
 	case StateLanguage:

@@ -142,3 +142,72 @@ var paymentTexts = map[Key][2]string{ // [RU, EN]
 	KeyMethodManual:       {"💳 Перевод", "💳 Transfer"},
 	KeyMethodSubscription: {"⭐ Подписка", "⭐ Subscription"},
 }
+
+// Texts of the Stars subscription.
+const (
+	KeySubOff          Key = "sub.off"
+	KeySubTitle        Key = "sub.title"
+	KeySubCompare      Key = "sub.compare"
+	KeySubActive       Key = "sub.active"
+	KeySubCancelled    Key = "sub.cancelled"
+	KeySubEnded        Key = "sub.ended"
+	KeyBtnSubBuy       Key = "sub.btn_buy"
+	KeyBtnSubCancel    Key = "sub.btn_cancel"
+	KeyBtnSubResume    Key = "sub.btn_resume"
+	KeyBtnSubPlan      Key = "sub.btn_plan"
+	KeyBtnSubPay       Key = "sub.btn_pay"
+	KeySubInvoiceText  Key = "sub.invoice_text"
+	KeySubInvoiceTitle Key = "sub.invoice_title"
+	KeySubInvoiceDesc  Key = "sub.invoice_desc"
+	KeySubInvoiceLabel Key = "sub.invoice_label"
+	KeySubPaidFirst    Key = "sub.paid_first"
+	KeySubPaidRenewal  Key = "sub.paid_renewal"
+	KeySubStopped      Key = "sub.stopped"
+	KeySubResumed      Key = "sub.resumed"
+	KeySubAlready      Key = "sub.already"
+	KeySubNone         Key = "sub.none"
+	KeySubFailed       Key = "sub.failed"
+	KeySubsTitle       Key = "sub.admin_title"
+	KeySubsUntil       Key = "sub.admin_until"
+	KeySubsCancelled   Key = "sub.admin_cancelled"
+)
+
+var subscriptionTexts = map[Key][2]string{ // [RU, EN]
+	KeySubOff: {"Подписка сейчас не продаётся.", "The subscription is not on sale right now."},
+	KeySubTitle: {
+		"⭐ <b>Подписка на месяц</b>\n%d ⭐ в месяц — каждый месяц на баланс зачисляется <b>%s</b>. Продлевается сама, отменить можно в любой момент.",
+		"⭐ <b>Monthly plan</b>\n%d ⭐ a month — <b>%s</b> credited to your balance every month. It renews by itself; cancel at any time.",
+	},
+	KeySubCompare:   {"(Разовое пополнение на те же звёзды дало бы %s.)", "(A one-off top-up of the same Stars would give %s.)"},
+	KeySubActive:    {"✅ Подписка активна до %s (время московское); следующее продление: %d ⭐ → %s.", "✅ Your subscription is active until %s (Moscow time); the next renewal: %d ⭐ → %s."},
+	KeySubCancelled: {"Продление отменено: подписка действует до %s и больше не спишет звёзды.", "Renewal cancelled: the subscription lasts until %s and charges no more Stars."},
+	KeySubEnded:     {"Прошлая подписка закончилась %s.", "Your last subscription ended %s."},
+	KeyBtnSubBuy:    {"⭐ Оформить за %d ⭐/мес", "⭐ Subscribe for %d ⭐/month"},
+	KeyBtnSubCancel: {"✖️ Отменить продление", "✖️ Cancel the renewal"},
+	KeyBtnSubResume: {"🔁 Возобновить продление", "🔁 Resume the renewal"},
+	KeyBtnSubPlan:   {"⭐ Подписка: %d ⭐/мес → %s", "⭐ Monthly plan: %d ⭐ → %s"},
+	KeyBtnSubPay:    {"Оплатить %d ⭐", "Pay %d ⭐"},
+	KeySubInvoiceText: {
+		"⭐ Подписка: %d ⭐ в месяц, каждый месяц +%s на баланс. Нажмите кнопку, чтобы оплатить.",
+		"⭐ Monthly plan: %d ⭐ a month, +%s on your balance each month. Tap the button to pay.",
+	},
+	KeySubInvoiceTitle: {"Подписка на месяц", "Monthly plan"},
+	KeySubInvoiceDesc:  {"%d ⭐ в месяц → %s на баланс бота каждый месяц.", "%d ⭐ a month → %s on your balance every month."},
+	KeySubInvoiceLabel: {"Баланс +%s в месяц", "Balance +%s a month"},
+	KeySubPaidFirst: {
+		"✅ Подписка оформлена: +%s. Баланс: <b>%s</b>. Следующее продление — %s.",
+		"✅ Subscribed: +%s. Balance: <b>%s</b>. The next renewal: %s.",
+	},
+	KeySubPaidRenewal: {
+		"🔁 Подписка продлена: +%s. Баланс: <b>%s</b>. Следующее продление — %s.",
+		"🔁 Subscription renewed: +%s. Balance: <b>%s</b>. The next renewal: %s.",
+	},
+	KeySubStopped:    {"Продление отменено. Подписка действует до %s, звёзды больше не спишутся.", "The renewal is cancelled. The subscription lasts until %s; no more Stars are charged."},
+	KeySubResumed:    {"Продление возобновлено: следующее — %s.", "The renewal is back on: the next one is %s."},
+	KeySubAlready:    {"Подписка уже активна — см. /subscription.", "You are subscribed already — see /subscription."},
+	KeySubNone:       {"Активной подписки нет — см. /subscription.", "You have no active subscription — see /subscription."},
+	KeySubFailed:     {"Telegram не принял изменение подписки. Попробуйте позже или напишите в поддержку: /paysupport", "Telegram did not accept the change. Please try later or write to /paysupport."},
+	KeySubsTitle:     {"⭐ <b>Подписчики</b>: %d активных (последние, время московское):", "⭐ <b>Subscribers</b>: %d active (latest first, Moscow time):"},
+	KeySubsUntil:     {"до %s", "until %s"},
+	KeySubsCancelled: {"продление отменено", "renewal cancelled"},
+}

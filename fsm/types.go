@@ -131,6 +131,10 @@ type Env struct {
 	ManualAmounts  []int64
 	ManualMaxBytes int64
 	Manual         ManualFacts
+	// The Stars subscription (subscription.go): Stars a month and kopecks
+	// credited each month (either 0: not offered), and its reads.
+	SubStars, SubKopecks int64
+	Sub                  SubscriptionFacts
 }
 
 // Result is what one Step decided.

@@ -83,6 +83,9 @@ func (sh *Shop) paid(userID, chatID int64, lang fsm.Lang, sp *models.SuccessfulP
 		if err != nil {
 			return nil, err
 		}
+		if t.Method == store.MethodSubscription {
+			return sh.subscriptionPaid(ctx, tx, t, sp, chatID, lang, balance)
+		}
 		sh.log.Info("shop: top-up credited", "user_id", userID, "stars", t.Stars, "kopecks", t.Kopecks, "charge_id", t.ChargeID)
 		return []telegram.Op{screenOp(chatID, fsm.PaymentReceived(lang, t.Kopecks, balance))}, nil
 	}}

@@ -75,7 +75,9 @@ type Config struct {
 	// Manual, when set with amounts, offers top-ups by card or SBP
 	// transfer checked by an admin (manual.go).
 	Manual *ManualConfig
-	Now    func() time.Time
+	// Subscription, when set, sells the monthly Stars plan (subscription.go).
+	Subscription *SubscriptionPlan
+	Now          func() time.Time
 }
 
 // Shop is the bot's update handler: it runs each update through the
@@ -212,6 +214,10 @@ func (sh *Shop) Handle(ctx context.Context, s actors.Session, upd *models.Update
 	if sh.manualOn() {
 		env.ManualAmounts, env.ManualMaxBytes = sh.cfg.Manual.Amounts, sh.cfg.Manual.MaxBytes
 	}
+	if sh.subOn() {
+		env.SubStars, env.SubKopecks = sh.cfg.Subscription.Stars, sh.cfg.Subscription.Kopecks
+		env.Sub = subscriptionFacts{ctx: ctx, st: sh.cfg.Store, userID: from.ID, now: env.Now}
+	}
 	if env.IsAdmin {
 		env.AdminSections = sh.cfg.AdminSections
 		env.Admin = consoleFacts{ctx: ctx, op: sh.op, st: sh.cfg.Store, log: sh.log}
@@ -294,6 +300,10 @@ func (sh *Shop) command(ctx context.Context, step actors.Step, cmd fsm.Command, 
 		then(sh.createManual(c, userID, chatID, lang))
 	case fsm.SubmitReceipt:
 		return sh.submitReceipt(ctx, step, c, userID, chatID, lang)
+	case fsm.Subscribe:
+		then(sh.subscribe(c, userID, chatID, lang))
+	case fsm.CancelSubscription:
+		return sh.changeSubscription(ctx, step, c, userID, chatID, lang)
 	case fsm.AdminAct:
 		then(func(ctx context.Context, tx *store.Tx) ([]telegram.Op, error) {
 			return sh.act(ctx, tx, c, userID, chatID, lang, in)

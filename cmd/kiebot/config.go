@@ -293,6 +293,7 @@ func parseConfig(raw rawConfig, hostname func() (string, error)) (Config, error)
 	c.StarsPackages = pk
 	c.Ops = parseOps(raw.Ops, &problems)
 	c.Payments = parsePayments(raw.Payments, &problems)
+	c.Payments.checkSubscriptionRate(c.StarsRUBRate, &problems)
 
 	c.Retention = store.Retention{
 		Inbox:         parseRetention(&problems, "RETENTION_INBOX", raw.RetentionInbox),

@@ -18,6 +18,8 @@ type rawPayments struct {
 	ManualTTL      string `env:"MANUAL_REQUEST_TTL, default=24h"`
 	ManualMaxAge   string `env:"MANUAL_RECEIPT_MAX_AGE, default=72h"`
 	ManualMaxBytes string `env:"MANUAL_RECEIPT_MAX_BYTES, default=10485760"`
+	SubStars       string `env:"SUBSCRIPTION_STARS"`
+	SubKopecks     string `env:"SUBSCRIPTION_KOPECKS"`
 }
 
 // PaymentsConfig configures manual top-ups (on when ManualDetails and
@@ -28,6 +30,9 @@ type PaymentsConfig struct {
 	ManualValidFor time.Duration // a request waits this long for its receipt
 	ManualMaxAge   time.Duration // receipts dated earlier are flagged
 	ManualMaxBytes int64         // the largest receipt file
+	// The monthly Stars plan: Stars a month and kopecks credited each
+	// month; both 0 when it is not sold.
+	SubStars, SubKopecks int64
 }
 
 // ManualOn reports whether manual top-ups are offered.
@@ -115,7 +120,34 @@ func parsePayments(raw rawPayments, problems *[]error) PaymentsConfig {
 	} else {
 		p.ManualMaxBytes = n
 	}
+	stars, kopecks := strings.TrimSpace(raw.SubStars), strings.TrimSpace(raw.SubKopecks)
+	switch {
+	case stars == "" && kopecks == "":
+	case stars == "" || kopecks == "":
+		bad("SUBSCRIPTION_STARS and SUBSCRIPTION_KOPECKS: set both to sell the monthly plan, or neither")
+	default:
+		s, err1 := strconv.ParseInt(stars, 10, 64)
+		k, err2 := strconv.ParseInt(kopecks, 10, 64)
+		if err1 != nil || s < 1 || s > 10000 {
+			bad("SUBSCRIPTION_STARS %q: want Stars a month, 1-10000 (Telegram's limit for subscriptions)", raw.SubStars)
+		}
+		if err2 != nil || k < 1 || k > maxManualAmount {
+			bad("SUBSCRIPTION_KOPECKS %q: want kopecks credited each month, 1-100000000", raw.SubKopecks)
+		}
+		if err1 == nil && err2 == nil {
+			p.SubStars, p.SubKopecks = s, k
+		}
+	}
 	return p
+}
+
+// checkSubscriptionRate refuses a plan that credits less than the same
+// Stars would as one-off top-ups (kopecksPerStar: STARS_RUB_RATE).
+func (p PaymentsConfig) checkSubscriptionRate(kopecksPerStar int64, problems *[]error) {
+	if p.SubStars > 0 && kopecksPerStar > 0 && p.SubKopecks < p.SubStars*kopecksPerStar {
+		*problems = append(*problems, fmt.Errorf("SUBSCRIPTION_KOPECKS %d: below what %d Stars give as one-off top-ups (%d at STARS_RUB_RATE %d); the plan must not be a worse deal",
+			p.SubKopecks, p.SubStars, p.SubStars*kopecksPerStar, kopecksPerStar))
+	}
 }
 
 // summary is the start-up log's view of p.
@@ -129,5 +161,9 @@ func (p PaymentsConfig) summary() [][2]string {
 		manual = fmt.Sprintf("on: %s ₽; requests valid %s, receipts older than %s flagged, files up to %d bytes",
 			strings.Join(amounts, ", "), p.ManualValidFor, p.ManualMaxAge, p.ManualMaxBytes)
 	}
-	return [][2]string{{"manual top-ups", manual}}
+	sub := "off (set SUBSCRIPTION_STARS and SUBSCRIPTION_KOPECKS)"
+	if p.SubStars > 0 {
+		sub = fmt.Sprintf("%d Stars a month → %d kopecks credited each month", p.SubStars, p.SubKopecks)
+	}
+	return [][2]string{{"manual top-ups", manual}, {"subscription", sub}}
 }

@@ -49,3 +49,25 @@ func TestConfigManualTopUps(t *testing.T) {
 		}
 	}
 }
+
+// The monthly plan needs both settings, Telegram's Star range, and a rate
+// no worse than one-off top-ups.
+func TestConfigSubscription(t *testing.T) {
+	c, err := load(t, validEnv("SUBSCRIPTION_STARS", "500", "SUBSCRIPTION_KOPECKS", "60000", "STARS_RUB_RATE", "100"))
+	if err != nil || c.Payments.SubStars != 500 || c.Payments.SubKopecks != 60000 {
+		t.Fatalf("plan %+v, %v", c.Payments, err)
+	}
+	for _, tc := range []struct {
+		env  []string
+		want string
+	}{
+		{[]string{"SUBSCRIPTION_STARS", "500"}, "set both"},
+		{[]string{"SUBSCRIPTION_STARS", "20000", "SUBSCRIPTION_KOPECKS", "60000"}, `SUBSCRIPTION_STARS "20000"`},
+		{[]string{"SUBSCRIPTION_STARS", "500", "SUBSCRIPTION_KOPECKS", "-1"}, `SUBSCRIPTION_KOPECKS "-1"`},
+		{[]string{"SUBSCRIPTION_STARS", "500", "SUBSCRIPTION_KOPECKS", "40000", "STARS_RUB_RATE", "100"}, "must not be a worse deal"},
+	} {
+		if _, err := load(t, validEnv(tc.env...)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v, want %q", tc.env, err, tc.want)
+		}
+	}
+}

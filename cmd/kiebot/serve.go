@@ -127,6 +127,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 		CheckKieFunds: ops.kieWatch.Check,
 		Broadcasts:    ops.broadcasts,
 		Manual:        manual,
+		Subscription:  subscriptionPlan(cfg.Payments),
 	})
 	jobs := shop.NewJobs(shop.JobsConfig{
 		Store: st, Kie: kc, Telegram: tg, Registry: pricer.Registry(), Logger: log,
@@ -351,4 +352,12 @@ func manualConfig(ctx context.Context, p PaymentsConfig, log *slog.Logger) (*sho
 	}
 	return &shop.ManualConfig{Details: p.ManualDetails, Amounts: p.ManualAmounts, ValidFor: p.ManualValidFor, MaxAge: p.ManualMaxAge,
 		MaxBytes: p.ManualMaxBytes, Checker: checker}, nil
+}
+
+// subscriptionPlan is the monthly Stars plan, or nil when it is not sold.
+func subscriptionPlan(p PaymentsConfig) *shop.SubscriptionPlan {
+	if p.SubStars <= 0 {
+		return nil
+	}
+	return &shop.SubscriptionPlan{Stars: p.SubStars, Kopecks: p.SubKopecks}
 }
