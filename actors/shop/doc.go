@@ -18,6 +18,10 @@
 //     receipt pre-checked by OCR (package receipt) and compared with every
 //     receipt sent before, then sent to the admins; only an admin's
 //     approval in the console (operator.ApproveManual) credits money.
+//   - subscription.go: the monthly Stars plan: an invoice link with
+//     Telegram's 30-day period, every payment credited by payments.go once
+//     per charge id and recorded for /subscription; cancelling and
+//     resuming through editUserStarSubscription.
 //   - jobs.go: the jobs actor. Submits each job to Kie once (an ambiguous
 //     answer is never resent, a created task's id is recorded until it
 //     sticks), follows at most MaxFollowers jobs at once by polling and
