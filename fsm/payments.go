@@ -368,3 +368,7 @@ func manualOutcome(l Lang, act AdminAct, r AdminResult) string {
 	}
 	return T(l, KeyDoneManualReject, act.ManualID, w)
 }
+
+// anyTopUp reports whether some way to top up is offered: Stars packages,
+// the monthly plan or transfers.
+func (t *turn) anyTopUp() bool { return t.topUps() || t.subOn() || t.manualOn() }

@@ -397,7 +397,7 @@ func (sh *Shop) createJob(ctx context.Context, c fsm.CreateJob, userID, chatID i
 			if berr != nil {
 				return nil, berr
 			}
-			return []telegram.Op{screenOp(chatID, fsm.InsufficientFunds(lang, nj.PriceKopecks, have, sh.cfg.KopecksPerStar > 0))}, nil
+			return []telegram.Op{screenOp(chatID, fsm.InsufficientFunds(lang, nj.PriceKopecks, have, sh.cfg.KopecksPerStar > 0 || sh.manualOn() || sh.subOn()))}, nil
 		case errors.Is(err, store.ErrFreeLimit):
 			return []telegram.Op{screenOp(chatID, fsm.FreeLimitReached(lang, sh.cfg.FreeDailyLimit))}, nil
 		case errors.Is(err, store.ErrTooManyJobs):
