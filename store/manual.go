@@ -12,7 +12,7 @@ import (
 
 // Manual top-ups: a user pays by card or SBP transfer and sends the
 // receipt; an admin approves (the money is credited as a 'paid' top-up of
-// method "manual") or rejects it. See migrations/sql/0009_payments.sql.
+// method "manual") or rejects it. See migrations/sql/0010_payments.sql.
 
 // ManualState is where a manual top-up is.
 type ManualState string
