@@ -77,7 +77,10 @@ type Config struct {
 	Manual *ManualConfig
 	// Subscription, when set, sells the monthly Stars plan (subscription.go).
 	Subscription *SubscriptionPlan
-	Now          func() time.Time
+	// Panel answers /panel with a sign-in link to the web panel; nil (no
+	// public base URL) makes /panel say the panel is off.
+	Panel PanelSignIn
+	Now   func() time.Time
 }
 
 // Shop is the bot's update handler: it runs each update through the
@@ -199,6 +202,9 @@ func (sh *Shop) Handle(ctx context.Context, s actors.Session, upd *models.Update
 			ops = []telegram.Op{telegram.AnswerOp(in.CallbackID, fsm.RateLimited(lang).Text)}
 		}
 		return actors.Step{Ops: ops, Apply: welcome}, nil
+	}
+	if in.Kind == fsm.InputCommand && in.Command == "panel" && sh.isAdmin(from.ID) {
+		return sh.panelCommand(from.ID, chatID, lang, in.Arg), nil
 	}
 	if in.Kind == fsm.InputCommand && in.Command == "refund" && sh.isAdmin(from.ID) {
 		return sh.adminRefund(ctx, from.ID, chatID, lang, in.Arg)

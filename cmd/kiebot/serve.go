@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/kiebot/kiebot/actors/shop"
+	"github.com/kiebot/kiebot/actors/shop/operator"
+	"github.com/kiebot/kiebot/actors/shop/panel"
 	"github.com/kiebot/kiebot/actors/shop/receipt"
 	"github.com/kiebot/kiebot/actors/telegram"
 
@@ -112,6 +114,27 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 	if err != nil {
 		return err
 	}
+	// One operator service for the Telegram console and the web panel.
+	op := operator.New(operator.Config{AdminIDs: cfg.AdminIDs, Pricer: pricer, Logger: log,
+		Kie: operator.NewKieCredits(kc, time.Minute, nil)})
+	// The web panel needs a public base URL for its sign-in links.
+	var (
+		signIn      shop.PanelSignIn
+		panelRoutes []actors.Route
+	)
+	if cfg.PublicBaseURL != "" {
+		pnl := panel.New(panel.Config{
+			Store: st, Operator: op, Broadcasts: ops.broadcasts, BaseURL: cfg.PublicBaseURL, Logger: log,
+			Instance: panel.Instance{Name: cfg.InstanceName, Version: version, Status: func() (string, int64) {
+				s := status.Get()
+				return string(s.Role), s.Epoch
+			}},
+		})
+		signIn = pnl
+		panelRoutes = []actors.Route{{Pattern: panel.Prefix, Handler: pnl}, {Pattern: panel.ExportPattern, Handler: pnl, Stream: true}}
+	} else {
+		log.Info("kiebot: no public base URL (WEBHOOK_BASE_URL or RENDER_EXTERNAL_URL): the web panel is off")
+	}
 	handler := shop.New(shop.Config{
 		Store: st, Telegram: tg, Kie: kc, Pricer: pricer, Logger: log,
 		AdminIDs: cfg.AdminIDs, FreeDailyLimit: cfg.FreeDailyLimit, StarsPackages: cfg.StarsPackages,
@@ -128,6 +151,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 		Broadcasts:    ops.broadcasts,
 		Manual:        manual,
 		Subscription:  subscriptionPlan(cfg.Payments),
+		Operator:      op,
+		Panel:         signIn,
 	})
 	jobs := shop.NewJobs(shop.JobsConfig{
 		Store: st, Kie: kc, Telegram: tg, Registry: pricer.Registry(), Logger: log,
@@ -181,7 +206,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 			}
 			return store.MigrationsApplied(ctx, pool, ms)
 		},
-		Routes: []actors.Route{{
+		Routes: append([]actors.Route{{
 			Pattern: "POST " + actors.WebhookPath,
 			Handler: &actors.WebhookReceiver{
 				Secret: cfg.WebhookSecret,
@@ -191,7 +216,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 		}, {
 			Pattern: "POST " + shop.CallbackPath,
 			Handler: &shop.KieCallbackReceiver{Store: st, Kie: kc, CallbackKey: callbackKey, HMACKey: hmacKey(cfg), Logger: log},
-		}},
+		}}, panelRoutes...),
 		StopAfter:       leaderDone,
 		ShutdownTimeout: cfg.ShutdownTimeout,
 	})
