@@ -15,12 +15,18 @@ import (
 )
 
 // Route is an extra HTTP endpoint served beside health and metrics: the
-// Telegram webhook and the Kie callback.
+// Telegram webhook, the Kie callback, or whatever the caller mounts (a
+// pattern ending in "/" serves the whole subtree, e.g. "/admin/").
 type Route struct {
 	Pattern string // net/http pattern, e.g. "POST /telegram/webhook"
 	Handler http.Handler
 	// MaxBodyBytes bounds the request body; default 1 MiB.
 	MaxBodyBytes int64
+	// Stream serves the route without the 30 s route timeout, which
+	// buffers a whole answer before sending it: for a handler that writes
+	// as it goes (a download) and bounds itself, extending the server's
+	// write deadline with http.ResponseController where it needs longer.
+	Stream bool
 }
 
 // HTTPServerConfig configures the health, metrics, webhook and callback
@@ -89,9 +95,13 @@ func NewHTTPServer(cfg HTTPServerConfig) (*HTTPServer, error) {
 	}
 	s := &HTTPServer{cfg: cfg, ln: ln, log: cfg.Logger.With("component", "http"), now: time.Now}
 	mux := http.NewServeMux()
-	handle := func(pattern string, h http.Handler, maxBody int64) {
+	handle := func(pattern string, h http.Handler, maxBody int64, stream ...bool) {
 		if maxBody <= 0 {
 			maxBody = defaultMaxBody
+		}
+		if len(stream) > 0 && stream[0] {
+			mux.Handle(pattern, limitBody(h, maxBody))
+			return
 		}
 		mux.Handle(pattern, http.TimeoutHandler(limitBody(h, maxBody), routeTimeout, "timeout\n"))
 	}
@@ -103,7 +113,7 @@ func NewHTTPServer(cfg HTTPServerConfig) (*HTTPServer, error) {
 	handle("GET /health", http.HandlerFunc(s.readyz), 0)
 	handle("GET /metrics", promhttp.HandlerFor(cfg.Metrics.Registry, promhttp.HandlerOpts{Timeout: 10 * time.Second}), 0)
 	for _, r := range cfg.Routes {
-		handle(r.Pattern, r.Handler, r.MaxBodyBytes)
+		handle(r.Pattern, r.Handler, r.MaxBodyBytes, r.Stream)
 	}
 	s.srv = &http.Server{
 		Handler:           mux,

@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -210,5 +211,40 @@ func TestReadinessIsCheckedAtMostOncePerPeriod(t *testing.T) {
 	mu.Unlock()
 	if code, body := get(t, base+"/readyz"); code != 503 || !strings.Contains(body, "database does not answer") || calls.Load() != 2 {
 		t.Fatalf("after the period: %d %s after %d checks; want a fresh 503", code, body, calls.Load())
+	}
+}
+
+// A Stream route's answer reaches the client as it is written, not when
+// the handler returns (the route timeout would buffer all of it), and a
+// subtree pattern serves every path below it.
+func TestStreamRouteSendsAsItWrites(t *testing.T) {
+	release := make(chan struct{})
+	stream := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "first "+r.URL.Path+"\n")
+		if err := http.NewResponseController(w).Flush(); err != nil {
+			t.Errorf("flush: %v", err)
+		}
+		<-release
+		_, _ = io.WriteString(w, "second\n")
+	})
+	srv, _, _ := newTestHTTPServer(t, func(context.Context) error { return nil },
+		Route{Pattern: "/dl/", Handler: stream, Stream: true})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+srv.Addr()+"/dl/a/b.csv", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err) // a buffered route would not answer until release
+	}
+	defer resp.Body.Close()
+	r := bufio.NewReader(resp.Body)
+	line, err := r.ReadString('\n')
+	if err != nil || line != "first /dl/a/b.csv\n" {
+		t.Fatalf("first line %q, %v", line, err)
+	}
+	close(release)
+	rest, _ := io.ReadAll(r)
+	if string(rest) != "second\n" {
+		t.Fatalf("rest %q", rest)
 	}
 }

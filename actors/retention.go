@@ -41,7 +41,7 @@ func (r *Retention) Run(ctx context.Context, _ Term) error {
 			log.Error("retention: a purge failed; the next pass retries", "err", err, "sleep_duration", r.Every)
 		case rep != store.RetentionReport{}:
 			log.Info("retention: purged", "inbox", rep.Inbox, "invoices_expired", rep.Invoices,
-				"conversations", rep.Conversations, "outbox", rep.Outbox)
+				"conversations", rep.Conversations, "outbox", rep.Outbox, "manual_expired", rep.Manual)
 		}
 		if r.Ran != nil {
 			r.Ran(rep, err)

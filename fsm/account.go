@@ -259,21 +259,32 @@ func (t *turn) topUp() error {
 		return t.stale()
 	}
 	t.rotate()
-	if !t.topUps() {
+	if !t.topUps() && !t.manualOn() && !t.subOn() {
 		t.show(Screen{Text: T(t.lang, KeyTopUpUnavailable), Buttons: [][]Button{{t.b(T(t.lang, KeyBtnMenu), aMenu, "")}}})
 		return nil
 	}
 	var rows [][]Button
-	for _, i := range t.packages() {
-		stars := t.env.StarsPackages[i]
-		label := T(t.lang, KeyBtnPackage, stars, pricing.FormatRUB(stars*t.env.KopecksPerStar))
-		rows = append(rows, []Button{t.b(label, aPack, strconv.Itoa(i))})
+	title := T(t.lang, KeyTopUpTitle)
+	if t.topUps() {
+		for _, i := range t.packages() {
+			stars := t.env.StarsPackages[i]
+			label := T(t.lang, KeyBtnPackage, stars, pricing.FormatRUB(stars*t.env.KopecksPerStar))
+			rows = append(rows, []Button{t.b(label, aPack, strconv.Itoa(i))})
+		}
+	} else {
+		title = T(t.lang, KeyTopUpManualOnly)
+	}
+	if t.subOn() {
+		rows = append(rows, []Button{t.b(T(t.lang, KeyBtnSubPlan, t.env.SubStars, pricing.FormatRUB(t.env.SubKopecks)), aSub, "")})
+	}
+	if t.manualOn() {
+		rows = append(rows, []Button{t.b(T(t.lang, KeyBtnManual), aManual, "")})
 	}
 	if t.s.Model != "" { // came from a confirmation the balance did not cover
 		rows = append(rows, []Button{t.b(T(t.lang, KeyBtnBackToOrder), aRefresh, "")})
 	}
 	rows = append(rows, []Button{t.b(T(t.lang, KeyBtnMenu), aMenu, "")})
-	t.show(Screen{Text: T(t.lang, KeyTopUpTitle), Buttons: rows})
+	t.show(Screen{Text: title, Buttons: rows})
 	return nil
 }
 

@@ -96,6 +96,7 @@ type pendingAct struct {
 	Text     string       `json:"t,omitempty"`
 	ModelID  string       `json:"m,omitempty"`
 	Reasoned bool         `json:"rd,omitempty"` // the reason has been asked and given
+	Manual   int64        `json:"mt,omitempty"` // the manual top-up decided on
 }
 
 // adminDone remembers a pressed confirmation, so its second tap yields the
@@ -157,6 +158,8 @@ func (t *turn) openSection(s AdminSection) error {
 		return t.adminAudit()
 	case SectionBroadcasts:
 		return t.bcList("")
+	case SectionManual:
+		return t.adminManual()
 	}
 	return t.stale()
 }
@@ -165,7 +168,7 @@ func (t *turn) openSection(s AdminSection) error {
 // that is not one of them.
 func (t *turn) adminCommand() (bool, error) {
 	switch t.in.Command {
-	case "admin", "stats", "user", "job", "order", "models", "audit", "broadcast", "broadcasts":
+	case "admin", "stats", "user", "job", "order", "models", "audit", "broadcast", "broadcasts", "receipts", "subscribers":
 	default:
 		return false, nil
 	}
@@ -196,6 +199,10 @@ func (t *turn) adminCommand() (bool, error) {
 		return true, t.adminModels()
 	case "broadcast", "broadcasts":
 		return true, t.bcList("")
+	case "receipts":
+		return true, t.adminManual()
+	case "subscribers":
+		return true, t.adminSubs()
 	default: // audit
 		a.Page, a.AuditAdmin, a.AuditUser = 0, 0, 0
 		if who, ok := strings.CutPrefix(strings.ToLower(arg), "admin"); ok {
@@ -395,6 +402,10 @@ func (t *turn) adminCurrent(note string) error {
 	switch t.state() {
 	case StateAdminStats:
 		return t.adminStats(a.Period)
+	case StateAdminManual:
+		return t.adminManual()
+	case StateAdminSubs:
+		return t.adminSubs()
 	case StateAdminAsk:
 		if a.Ask != "" {
 			return t.prompt(a.Ask, note)

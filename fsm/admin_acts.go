@@ -246,6 +246,15 @@ func (t *turn) showAct(note string) error {
 		blocked string // why it cannot be confirmed as things are
 	)
 	switch p.Kind {
+	case ActManualApprove, ActManualReject:
+		var found bool
+		text, blocked, found, err = t.manualAct(p)
+		if err != nil {
+			return fmt.Errorf("read manual top-up %d: %w", p.Manual, err)
+		}
+		if !found {
+			return t.adminManual()
+		}
 	case ActAdjust, ActBan, ActUnban, ActMessage:
 		v, found, err := facts.User(a.User)
 		if err != nil {
@@ -309,7 +318,11 @@ func (t *turn) showAct(note string) error {
 	if note != "" {
 		text = note + "\n\n" + text
 	}
-	if !t.fire(EventAdminConfirm) {
+	event := EventAdminConfirm
+	if p.Kind == ActManualApprove || p.Kind == ActManualReject {
+		event = EventAdminDecide // from a receipt's message, whatever screen the admin is on
+	}
+	if !t.fire(event) {
 		return t.stale()
 	}
 	a.Ask = ""
@@ -335,6 +348,8 @@ func (t *turn) confirmAct() error {
 		act.JobID, act.UserID, event = a.Job, a.User, EventAdminJob
 	case ActModelOff, ActModelOn:
 		event = EventAdminModels
+	case ActManualApprove, ActManualReject:
+		act.ManualID, event = p.Manual, EventAdminManual
 	default:
 		act.UserID = a.User
 	}
@@ -353,6 +368,9 @@ func (t *turn) confirmAct() error {
 func adminKey(adminID int64, nonce string, a AdminAct) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%d\x00%s\x00%s\x00%d\x00%d\x00%s\x00%d\x00%s\x00%s", adminID, nonce, a.Kind, a.UserID, a.JobID, a.ModelID, a.Amount, a.Reason, a.Text)
+	if a.ManualID != 0 {
+		fmt.Fprintf(h, "\x00%d", a.ManualID)
+	}
 	return "tg:" + strconv.FormatInt(adminID, 10) + ":" + hex.EncodeToString(h.Sum(nil))[:32]
 }
 
@@ -369,6 +387,8 @@ func (t *turn) backFromAct() error {
 		return t.orderCard("")
 	case ActModelOff, ActModelOn:
 		return t.adminModels()
+	case ActManualApprove, ActManualReject:
+		return t.adminManual()
 	}
 	return t.userCard("")
 }
@@ -387,6 +407,10 @@ func actLabel(l Lang, k AdminActKind) string {
 		return T(l, KeyActModelOff)
 	case ActModelOn:
 		return T(l, KeyActModelOn)
+	case ActManualApprove:
+		return T(l, KeyActManualApprove)
+	case ActManualReject:
+		return T(l, KeyActManualReject)
 	}
 	return T(l, KeyActMessage)
 }
@@ -445,6 +469,8 @@ func AdminOutcome(lang Lang, act AdminAct, r AdminResult) Screen {
 			text = T(lang, KeyDoneModelOff, model)
 		case ActModelOn:
 			text = T(lang, KeyDoneModelOn, model)
+		case ActManualApprove, ActManualReject:
+			text = manualOutcome(lang, act, r)
 		}
 		if act.Reason != "" {
 			text += "\n" + T(lang, KeyAuditReason, Escape(cutRunes(act.Reason, 200)))
@@ -466,6 +492,11 @@ func AdminOutcome(lang Lang, act AdminAct, r AdminResult) Screen {
 		}
 	case ActModelOff, ActModelOn:
 		row = append(row, g(KeyBtnModels, aMods, 0))
+	case ActManualApprove, ActManualReject:
+		if r.UserID > 0 {
+			row = append(row, g(KeyBtnUser, aUsr, r.UserID))
+		}
+		row = append(row, g(KeyBtnPendingReceipts, aManList, 0))
 	default:
 		if act.UserID > 0 {
 			row = append(row, g(KeyBtnUser, aUsr, act.UserID))
@@ -499,6 +530,8 @@ func refusalText(l Lang, r AdminResult) string {
 		return T(l, KeyRefusedUnchanged)
 	case RefusedForbidden:
 		return T(l, KeyRefusedForbidden)
+	case RefusedDecided:
+		return T(l, KeyManualDecidedNow, Escape(cutRunes(r.Detail, 40)))
 	}
 	return Escape(cutRunes(r.Detail, 300))
 }

@@ -128,8 +128,13 @@ func periodKey(p string) Key {
 }
 
 func methodLabel(l Lang, m string) string {
-	if m == "stars" {
+	switch m {
+	case "stars":
 		return T(l, KeyMethodStars)
+	case "manual":
+		return T(l, KeyMethodManual)
+	case "subscription":
+		return T(l, KeyMethodSubscription)
 	}
 	return m
 }

@@ -136,6 +136,10 @@ func reachAdmin(t testing.TB, env Env, state string) *chat {
 		c.cmd("audit")
 	case StateAdminBroadcasts, StateAdminBcDraft, StateAdminBcAudience, StateAdminBcConfirm:
 		reachBroadcast(c, state)
+	case StateAdminManual:
+		c.cmd("receipts")
+	case StateAdminSubs:
+		c.cmd("subscribers")
 	default:
 		t.Fatalf("cannot reach %q", state)
 	}

@@ -195,6 +195,9 @@ type AdminAct struct {
 	Reason  string
 	Text    string
 	Key     string
+	// ManualID is the manual top-up an ActManualApprove or
+	// ActManualReject decides on (payments.go).
+	ManualID int64 `json:",omitempty"`
 }
 
 func (AdminAct) isCommand() {}

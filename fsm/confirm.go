@@ -187,7 +187,7 @@ func (t *turn) confirmScreen(m *pricing.Model, fields []pricing.Field, nReq int,
 				label = T(t.lang, KeyBtnConfirmFree)
 			}
 			rows = append(rows, []Button{t.b(label, aConfirm, "")})
-		case o.short && t.topUps():
+		case o.short && t.anyTopUp():
 			rows = append(rows, []Button{t.b(T(t.lang, KeyBtnTopUp), aTopUp, ""), t.b(T(t.lang, KeyBtnRefresh), aRefresh, "")})
 		default:
 			rows = append(rows, []Button{t.b(T(t.lang, KeyBtnRefresh), aRefresh, "")})
@@ -224,7 +224,7 @@ func (t *turn) priceLines(o offer) string {
 		lines = append(lines, T(t.lang, KeyHeld, pricing.FormatRUB(o.held)))
 	}
 	switch {
-	case o.short && t.topUps():
+	case o.short && t.anyTopUp():
 		lines = append(lines, "", T(t.lang, KeyShort, pricing.FormatRUB(o.q.Kopecks-o.avail))+" "+T(t.lang, KeyShortTopUp))
 	case o.short:
 		lines = append(lines, "", T(t.lang, KeyShort, pricing.FormatRUB(o.q.Kopecks-o.avail)))

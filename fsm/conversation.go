@@ -23,6 +23,7 @@ const (
 	StateTopUp    = "topup"    // Stars packages
 	StateHelp     = "help"     // help (and /paysupport)
 	StateLanguage = "language" // language choice
+	// StateManual (payments.go) waits for a manual top-up's receipt.
 
 	// The operator console (admins only; see admin.go).
 	StateAdmin        = "admin"         // the admin menu
@@ -47,13 +48,14 @@ func States() []string { return append(shopStates(), adminStates()...) }
 // shopStates lists the states of the shop's machine.
 func shopStates() []string {
 	return []string{StateNew, StateMenu, StateCategory, StateModel, StateInput, StateConfirm,
-		StateBalance, StateHistory, StateTopUp, StateHelp, StateLanguage}
+		StateBalance, StateHistory, StateTopUp, StateHelp, StateLanguage, StateManual, StateSubscription}
 }
 
 // adminStates lists the operator console's states.
 func adminStates() []string {
 	return []string{StateAdmin, StateAdminStats, StateAdminAsk, StateAdminUser, StateAdminJob, StateAdminConfirm,
-		StateAdminModels, StateAdminAudit, StateAdminBroadcasts, StateAdminBcDraft, StateAdminBcAudience, StateAdminBcConfirm}
+		StateAdminModels, StateAdminAudit, StateAdminBroadcasts, StateAdminBcDraft, StateAdminBcAudience, StateAdminBcConfirm,
+		StateAdminManual, StateAdminSubs}
 }
 
 // Conversation events.
@@ -118,6 +120,8 @@ func transitions() lfsm.Events {
 		{Name: EventTopUp, Src: all, Dst: StateTopUp},
 		{Name: EventHelp, Src: all, Dst: StateHelp},
 		{Name: EventLanguage, Src: all, Dst: StateLanguage},
+		{Name: EventManual, Src: []string{StateTopUp}, Dst: StateManual},
+		{Name: EventSubscription, Src: all, Dst: StateSubscription},
 		// The console's door (Step lets only admins through).
 		{Name: EventAdmin, Src: all, Dst: StateAdmin},
 	}
@@ -143,6 +147,9 @@ func consoleTransitions() lfsm.Events {
 		// Only a previewed draft has an audience, and only it is confirmed.
 		{Name: EventAdminBcAudience, Src: []string{StateAdminBcDraft, StateAdminBcAudience, StateAdminBcConfirm, StateAdminAsk}, Dst: StateAdminBcAudience},
 		{Name: EventAdminBcConfirm, Src: []string{StateAdminBcAudience, StateAdminBcConfirm}, Dst: StateAdminBcConfirm},
+		{Name: EventAdminManual, Src: adm, Dst: StateAdminManual},
+		{Name: EventAdminDecide, Src: adm, Dst: StateAdminConfirm},
+		{Name: EventAdminSubs, Src: adm, Dst: StateAdminSubs},
 	}
 	for _, e := range transitions() {
 		if e.Name != EventAdmin && slices.Equal(e.Src, shopStates()) {
@@ -156,7 +163,8 @@ func consoleTransitions() lfsm.Events {
 func isAdminEvent(event string) bool {
 	switch event {
 	case EventAdminStats, EventAdminAsk, EventAdminUser, EventAdminJob, EventAdminConfirm, EventAdminModels, EventAdminAudit,
-		EventAdminBroadcasts, EventAdminBcDraft, EventAdminBcAudience, EventAdminBcConfirm:
+		EventAdminBroadcasts, EventAdminBcDraft, EventAdminBcAudience, EventAdminBcConfirm,
+		EventAdminManual, EventAdminDecide, EventAdminSubs:
 		return true
 	}
 	return false

@@ -5,11 +5,19 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/kiebot/kiebot/pricing"
 )
 
 // reach returns a chat in state, through the screens a user would use.
 func reach(t testing.TB, env Env, state string) *chat {
 	t.Helper()
+	if state == StateManual && len(env.ManualAmounts) == 0 {
+		env.ManualAmounts = []int64{150000}
+	}
+	if state == StateSubscription && env.SubStars == 0 {
+		env.SubStars, env.SubKopecks = 500, 60000
+	}
 	c := newChat(t, env)
 	m, err := env.Registry.Model("bytedance/v1-lite-text-to-video")
 	if err != nil {
@@ -40,6 +48,12 @@ func reach(t testing.TB, env Env, state string) *chat {
 		c.cmd("help")
 	case StateLanguage:
 		c.cmd("language")
+	case StateSubscription:
+		c.cmd("subscription")
+	case StateManual:
+		c.cmd("topup")
+		c.press(T(RU, KeyBtnManual))
+		c.press(pricing.FormatRUB(150000))
 	default:
 		if !isAdminState(state) {
 			t.Fatalf("cannot reach %q", state)

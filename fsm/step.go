@@ -94,6 +94,9 @@ func (t *turn) dispatch() error {
 			return t.inputText()
 		case StateAdminAsk:
 			return t.adminText(t.in.Text)
+		case StateManual:
+			t.show(Screen{Text: T(t.lang, KeyReceiptWaiting), Buttons: [][]Button{{menuButton(t.lang)}}})
+			return nil
 		}
 		t.show(Hint(t.lang))
 	case InputFile:
@@ -102,6 +105,12 @@ func (t *turn) dispatch() error {
 			return t.inputFile()
 		case StateAdminAsk:
 			return t.adminText(t.in.Text) // a caption is what they typed; validated as such
+		case StateManual:
+			return t.manualFile()
+		}
+		if t.manualOn() && receiptKind(*t.in.File) {
+			t.show(Screen{Text: T(t.lang, KeyReceiptOutside)}) // a receipt sent outside the flow
+			return nil
 		}
 		t.show(Screen{Text: T(t.lang, KeyFileNotNow)})
 	case InputCallback:
@@ -217,6 +226,8 @@ func (t *turn) command() error {
 		return t.language()
 	case "topup":
 		return t.topUp()
+	case "subscription":
+		return t.subscription()
 	}
 	t.show(Hint(t.lang))
 	return nil
@@ -286,6 +297,8 @@ func (t *turn) global(action, arg string) error {
 		return t.repeat(id)
 	case aAdm, aMods, aUsr, aOrd, aBcList, aBcDraft, aBcStatus, aBcPause, aBcResume, aBcCancel, aBcCancelYes:
 		return t.adminGlobal(action, arg)
+	case aManOK, aManNo, aManList:
+		return t.manualGlobal(action, arg)
 	}
 	return t.stale()
 }
@@ -321,6 +334,14 @@ func (t *turn) action(action, arg string) error {
 		return t.topUp()
 	case aPack:
 		return t.buy(arg)
+	case aSub:
+		return t.subscription()
+	case aSubBuy, aSubCancel, aSubResume:
+		return t.subAction(action)
+	case aManual:
+		return t.manualMenu()
+	case aManAmt:
+		return t.manualPick(arg)
 	case aHelp:
 		return t.help(false)
 	case aLang:
@@ -376,6 +397,11 @@ func (t *turn) current(note string) error {
 		return t.history()
 	case StateTopUp:
 		return t.topUp()
+	case StateManual:
+		t.show(Screen{Text: T(t.lang, KeyReceiptWaiting), Buttons: [][]Button{{menuButton(t.lang)}}})
+		return nil
+	case StateSubscription:
+		return t.subscription()
 	case StateHelp:
 		return t.help(false)
 	case StateLanguage:

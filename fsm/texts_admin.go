@@ -19,6 +19,8 @@ func sectionLabel(s AdminSection) Key {
 		return KeySectionAudit
 	case SectionBroadcasts:
 		return KeySectionBroadcasts
+	case SectionManual:
+		return KeySectionManual
 	}
 	return ""
 }

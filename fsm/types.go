@@ -48,9 +48,12 @@ type Forward struct {
 type File struct {
 	Kind   string // "photo", "document", "video", "audio" (also "voice", "animation", "video_note")
 	FileID string // Telegram file_id (the actor downloads it later; never a URL)
-	Size   int64  // bytes, 0 if unknown
-	MIME   string
-	Name   string
+	// UniqueID is Telegram's file_unique_id: the same for one file
+	// however often it is sent (a receipt's duplicate check uses it).
+	UniqueID string
+	Size     int64 // bytes, 0 if unknown
+	MIME     string
+	Name     string
 	// Seconds is the duration Telegram reports for audio, voice and video
 	// (0 when it reports none, as for a file sent as a document): a price
 	// per second of the file is quoted from it.
@@ -121,6 +124,17 @@ type Env struct {
 	Admin         AdminFacts
 	// Broadcasts are the broadcasts section's reads; nil hides the section.
 	Broadcasts BroadcastFacts
+	// Manual top-ups by card or SBP transfer (payments.go): the amounts
+	// offered in kopecks (none: not offered), the largest receipt file
+	// (0: DefaultManualSize), and for admins the console's reads (nil
+	// when manual top-ups are off).
+	ManualAmounts  []int64
+	ManualMaxBytes int64
+	Manual         ManualFacts
+	// The Stars subscription (subscription.go): Stars a month and kopecks
+	// credited each month (either 0: not offered), and its reads.
+	SubStars, SubKopecks int64
+	Sub                  SubscriptionFacts
 }
 
 // Result is what one Step decided.

@@ -40,6 +40,7 @@ const (
 	CheckJobRefund  = "job_refund"  // a job refunded twice, for another amount than its price, or without having been captured
 	CheckTopUp      = "topup"       // a top-up whose credit, refund and reversal entries disagree with its state
 	CheckEntryOwner = "entry_owner" // an entry whose user differs from its job's or top-up's, or that lacks one
+	CheckManual     = "manual"      // a manual top-up approved without exactly its credited top-up, or a manual top-up without an approval
 )
 
 // AuditReport lists what the audit checked and every discrepancy found.
@@ -78,7 +79,7 @@ func Audit(ctx context.Context, db DBTX, botID int64) (AuditReport, error) {
 		db = tx
 	}
 	a := auditor{db: db, botID: botID}
-	for _, step := range []func(context.Context) error{a.counts, a.balances, a.jobs, a.topUps, a.owners} {
+	for _, step := range []func(context.Context) error{a.counts, a.balances, a.jobs, a.topUps, a.owners, a.manual} {
 		if err := step(ctx); err != nil {
 			return AuditReport{}, fmt.Errorf("audit: %w", err)
 		}
@@ -291,6 +292,42 @@ func (a *auditor) owners(ctx context.Context) error {
 	})
 	if err != nil {
 		return fmt.Errorf("check entry owners: %w", interpret(err))
+	}
+	return nil
+}
+
+// manual checks that every approved manual top-up has its own 'manual'
+// top-up, of its kopecks, for its user, under its charge id, and that
+// every 'manual' top-up belongs to an approved request (a photo alone
+// never credits money). The credit itself is checked with the other
+// top-ups.
+func (a *auditor) manual(ctx context.Context) error {
+	rows, err := a.db.Query(ctx, `
+		SELECT coalesce(m.bot_id, t.bot_id), coalesce(m.user_id, t.user_id), coalesce(t.id, 0), coalesce(m.id, 0),
+		       coalesce(m.state, ''), coalesce(m.kopecks, 0), coalesce(t.kopecks, 0), coalesce(t.method, ''), coalesce(t.charge_id, '')
+		  FROM (SELECT * FROM manual_topups WHERE state = 'approved' AND `+auditBot("bot_id")+`) m
+		  FULL JOIN (SELECT * FROM topups WHERE method = 'manual' AND `+auditBot("bot_id")+`) t
+		    ON t.bot_id = m.bot_id AND t.id = m.topup_id
+		 WHERE m.id IS NULL OR t.id IS NULL OR t.kopecks <> m.kopecks OR t.user_id <> m.user_id
+		    OR t.charge_id <> 'manual:' || m.id OR t.stars <> 0
+		 ORDER BY 1, 3, 4`, a.botID)
+	if err != nil {
+		return fmt.Errorf("check manual top-ups: %w", interpret(err))
+	}
+	var (
+		bot, user, topUp, id, want, got int64
+		state, method, charge           string
+	)
+	_, err = pgx.ForEachRow(rows, []any{&bot, &user, &topUp, &id, &state, &want, &got, &method, &charge}, func() error {
+		detail := fmt.Sprintf("manual request %d (%s, %d kopecks) has top-up %d (%s, charge %q, %d kopecks)", id, state, want, topUp, method, charge, got)
+		if id == 0 {
+			detail = fmt.Sprintf("manual top-up %d (charge %q, %d kopecks) has no approved request", topUp, charge, got)
+		}
+		a.add(Problem{BotID: bot, UserID: user, TopUpID: topUp, Check: CheckManual, Detail: detail})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("check manual top-ups: %w", interpret(err))
 	}
 	return nil
 }

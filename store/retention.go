@@ -25,6 +25,10 @@ type Retention struct {
 	// Outbox: Bot API calls still unsent after this long (Telegram kept
 	// failing them); a reply that late is no longer worth sending.
 	Outbox time.Duration
+	// Manual: manual top-up requests still awaiting a receipt this long
+	// after they were made (and past their own validity) are marked
+	// expired. Requests with a receipt wait for an admin, however long.
+	Manual time.Duration
 	// Batch bounds the rows one statement touches; default
 	// DefaultRetentionBatch.
 	Batch int
@@ -35,7 +39,7 @@ const DefaultRetentionBatch = 1000
 
 // RetentionReport counts what one Retain pass removed or expired.
 type RetentionReport struct {
-	Inbox, Invoices, Conversations, Outbox int64
+	Inbox, Invoices, Conversations, Outbox, Manual int64
 }
 
 // Retain runs every purge r enables, each in batches of r.Batch rows until
@@ -58,6 +62,7 @@ func (s *Store) Retain(ctx context.Context, r Retention) (RetentionReport, error
 		{r.Invoices, s.ExpireInvoices, &rep.Invoices},
 		{r.Conversations, s.PurgeConversations, &rep.Conversations},
 		{r.Outbox, s.PurgeOutbox, &rep.Outbox},
+		{r.Manual, s.ExpireManualTopUps, &rep.Manual},
 	} {
 		if p.age <= 0 {
 			continue

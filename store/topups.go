@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -67,6 +68,7 @@ type NewTopUp struct {
 	Stars    int64
 	Kopecks  int64
 	ValidFor time.Duration // default DefaultTopUpValidity
+	Method   string        // "stars" (default) or "subscription"
 }
 
 // CreateTopUp records a pending invoice with an unguessable payload
@@ -85,10 +87,10 @@ func (q *queries) CreateTopUp(ctx context.Context, nt NewTopUp) (TopUp, error) {
 	}
 	rows, err := q.db.Query(ctx, `
 		WITH n AS (SELECT nextval(pg_get_serial_sequence('topups', 'id')) AS id)
-		INSERT INTO topups (bot_id, id, user_id, stars, kopecks, payload, expires_at)
-		SELECT $1, n.id, $2, $3, $4, 't:' || n.id || ':' || $5, now() + $6::interval FROM n
+		INSERT INTO topups (bot_id, id, user_id, stars, kopecks, payload, expires_at, method)
+		SELECT $1, n.id, $2, $3, $4, 't:' || n.id || ':' || $5, now() + $6::interval, $7 FROM n
 		RETURNING `+topUpColumns,
-		q.botID, nt.UserID, nt.Stars, nt.Kopecks, base64.RawURLEncoding.EncodeToString(secret), valid)
+		q.botID, nt.UserID, nt.Stars, nt.Kopecks, base64.RawURLEncoding.EncodeToString(secret), valid, cmp.Or(nt.Method, "stars"))
 	if err != nil {
 		return TopUp{}, fmt.Errorf("create top-up for user %d: %w", nt.UserID, interpret(err))
 	}
@@ -308,6 +310,8 @@ func (q *queries) HoldTopUpRefund(ctx context.Context, chargeID string) (t TopUp
 			return nil
 		case t.State == TopUpRefunded:
 			return ErrAlreadyRefunded
+		case t.Method == MethodManual:
+			return ErrNotStars
 		}
 		credited, err := q.creditOf(ctx, t)
 		if err != nil {

@@ -112,6 +112,22 @@ func (sh *Shop) act(ctx context.Context, tx *store.Tx, a fsm.AdminAct, adminID, 
 		}
 	case fsm.ActModelOff, fsm.ActModelOn:
 		_, err = sh.op.SwitchModel(ctx, tx, operator.Switch{Request: req, ModelID: a.ModelID, Off: a.Kind == fsm.ActModelOff})
+	case fsm.ActManualApprove:
+		var done operator.ManualDone
+		done, err = sh.op.ApproveManual(ctx, tx, operator.ManualDecision{Request: req, ID: a.ManualID})
+		if err == nil {
+			res = result(done.User, done.Change.Before, done.Change.After)
+			notice = append(notice, screenOp(done.User.ChatID,
+				fsm.ManualApproved(fsm.LangOf(done.User.Language), done.Manual.ID, done.Manual.Kopecks, done.Change.After)))
+		}
+	case fsm.ActManualReject:
+		var done operator.ManualDone
+		done, err = sh.op.RejectManual(ctx, tx, operator.ManualDecision{Request: req, ID: a.ManualID})
+		if err == nil {
+			res = result(done.User, 0, 0)
+			notice = append(notice, screenOp(done.User.ChatID,
+				fsm.ManualRejected(fsm.LangOf(done.User.Language), done.Manual.ID, a.Reason, sh.cfg.SupportContact)))
+		}
 	default:
 		return nil, fmt.Errorf("unknown admin act %q", a.Kind)
 	}
@@ -188,6 +204,8 @@ func refusalOf(err error) (fsm.AdminRefusal, string, bool) {
 		{operator.ErrShippedOff, fsm.RefusedShippedOff},
 		{operator.ErrUnchanged, fsm.RefusedUnchanged},
 		{operator.ErrNotAdmin, fsm.RefusedForbidden},
+		{operator.ErrDecided, fsm.RefusedDecided},
+		{operator.ErrManualUnknown, fsm.RefusedInvalid},
 		{operator.ErrModelUnknown, fsm.RefusedInvalid},
 		{operator.ErrNoReason, fsm.RefusedInvalid},
 		{operator.ErrTooLong, fsm.RefusedInvalid},

@@ -137,3 +137,52 @@ func (f consoleFacts) Audit(flt fsm.AuditFilter, offset, limit int) ([]fsm.Audit
 	}
 	return out, more, nil
 }
+
+// manualFacts answers the console's reads of manual top-ups
+// (fsm.ManualFacts), on the pool.
+type manualFacts struct {
+	ctx context.Context
+	st  *store.Store
+}
+
+func (f manualFacts) view(m store.ManualTopUp) (fsm.ManualView, error) {
+	v := fsm.ManualView{ID: m.ID, UserID: m.UserID, Kopecks: m.Kopecks, Reference: m.Reference, State: string(m.State),
+		Flags: m.Flags, SubmittedAt: m.SubmittedAt}
+	u, err := f.st.User(f.ctx, m.UserID)
+	if err != nil {
+		return fsm.ManualView{}, err
+	}
+	v.UserName, v.Username = u.FirstName, u.Username
+	if v.Available, _, err = f.st.Balance(f.ctx, m.UserID); err != nil {
+		return fsm.ManualView{}, err
+	}
+	return v, nil
+}
+
+func (f manualFacts) ManualTopUp(id int64) (fsm.ManualView, bool, error) {
+	m, err := f.st.ManualTopUp(f.ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return fsm.ManualView{}, false, nil
+	}
+	if err != nil {
+		return fsm.ManualView{}, false, err
+	}
+	v, err := f.view(m)
+	return v, err == nil, err
+}
+
+func (f manualFacts) PendingManual(limit int) ([]fsm.ManualView, bool, error) {
+	ms, more, err := f.st.PendingManualTopUps(f.ctx, limit)
+	if err != nil {
+		return nil, false, err
+	}
+	out := make([]fsm.ManualView, 0, len(ms))
+	for _, m := range ms {
+		v, err := f.view(m)
+		if err != nil {
+			return nil, false, err
+		}
+		out = append(out, v)
+	}
+	return out, more, nil
+}

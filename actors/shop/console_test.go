@@ -122,7 +122,7 @@ func TestConsoleIsInvisibleToUsers(t *testing.T) {
 	ann := s.newClient(ctx, "Ann", "en")
 	menu := ann.cmdScreen("start")
 	hint := fsm.T(fsm.EN, fsm.KeyHint)
-	for _, cmd := range [][]string{{"admin"}, {"stats"}, {"broadcast"}, {"broadcasts"}, {"user", "1"}, {"job", "1"}, {"order", "1"}, {"models"}, {"audit"}, {"refund", "stxcharge"}} {
+	for _, cmd := range [][]string{{"admin"}, {"stats"}, {"broadcast"}, {"broadcasts"}, {"user", "1"}, {"job", "1"}, {"order", "1"}, {"models"}, {"audit"}, {"refund", "stxcharge"}, {"panel"}, {"panel", "logout"}} {
 		if got := ann.cmdScreen(cmd[0], cmd[1:]...); got.Text != hint || len(got.Buttons()) != 0 {
 			t.Errorf("/%s for a user: %q %v, want the hint %q", cmd[0], got.Text, got.Buttons(), hint)
 		}

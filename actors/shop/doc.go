@@ -14,6 +14,14 @@
 //     /refund takes the money back before Telegram returns the Stars (and
 //     gives it back if Telegram refuses); Telegram's refunded_payment
 //     notice confirms ours or books one Telegram made on its own.
+//   - manual.go: card/SBP transfers. A request with a reference, the
+//     receipt pre-checked by OCR (package receipt) and compared with every
+//     receipt sent before, then sent to the admins; only an admin's
+//     approval in the console (operator.ApproveManual) credits money.
+//   - subscription.go: the monthly Stars plan: an invoice link with
+//     Telegram's 30-day period, every payment credited by payments.go once
+//     per charge id and recorded for /subscription; cancelling and
+//     resuming through editUserStarSubscription.
 //   - jobs.go: the jobs actor. Submits each job to Kie once (an ambiguous
 //     answer is never resent, a created task's id is recorded until it
 //     sticks), follows at most MaxFollowers jobs at once by polling and

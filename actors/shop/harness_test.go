@@ -90,6 +90,10 @@ type shopOptions struct {
 	// alerts, as cmd/kiebot does, after this many failures (0: not wired),
 	// with money updates retried at most 50 ms apart.
 	moneyStuckAfter int
+	// manual turns manual top-ups on (manual_test.go).
+	manual *manualOptions
+	// sub sells the monthly Stars plan (subscription_test.go).
+	sub *SubscriptionPlan
 }
 
 // testCallbackKey signs job ids in the shop's callback URLs.
@@ -243,6 +247,8 @@ func (s *shop) startShop(name string, opts shopOptions) *actorstest.Instance {
 			},
 			CheckKieFunds: kw.Check,
 			Broadcasts:    bcs,
+			Manual:        s.manualConfig(o.manual),
+			Subscription:  o.sub,
 		})
 		s.parts[name] = &shopParts{shop: sh, broadcasts: bcs, kieWatch: kw, alerts: alerts, telegram: tg}
 		jcfg := JobsConfig{Store: st, Kie: kc, Telegram: tg, Registry: s.pricer.Registry(), Logger: log,

@@ -83,6 +83,9 @@ func (sh *Shop) paid(userID, chatID int64, lang fsm.Lang, sp *models.SuccessfulP
 		if err != nil {
 			return nil, err
 		}
+		if t.Method == store.MethodSubscription {
+			return sh.subscriptionPaid(ctx, tx, t, sp, chatID, lang, balance)
+		}
 		sh.log.Info("shop: top-up credited", "user_id", userID, "stars", t.Stars, "kopecks", t.Kopecks, "charge_id", t.ChargeID)
 		return []telegram.Op{screenOp(chatID, fsm.PaymentReceived(lang, t.Kopecks, balance))}, nil
 	}}
@@ -175,6 +178,8 @@ func (sh *Shop) adminRefund(ctx context.Context, adminID, chatID int64, lang fsm
 		return reply(fsm.T(lang, fsm.KeyAdminRefundNo, "unknown charge id"))
 	case errors.Is(err, store.ErrAlreadyRefunded):
 		return reply(fsm.T(lang, fsm.KeyAdminRefundNo, "the top-up is "+string(store.TopUpRefunded)))
+	case errors.Is(err, store.ErrNotStars):
+		return reply(fsm.T(lang, fsm.KeyAdminRefundNo, "a manual transfer, not a Stars payment: correct the balance on the user's card instead"))
 	case errors.Is(err, store.ErrInsufficientFunds):
 		t, terr := sh.cfg.Store.TopUpByChargeID(ctx, chargeID)
 		if terr != nil {

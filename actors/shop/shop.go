@@ -72,7 +72,15 @@ type Config struct {
 	// and idempotency key: ErrKieFundsShort refuses the order as
 	// temporarily unavailable; any other answer allows it.
 	CheckKieFunds func(ctx context.Context, cost kie.Credits, idempotencyKey string) error
-	Now           func() time.Time
+	// Manual, when set with amounts, offers top-ups by card or SBP
+	// transfer checked by an admin (manual.go).
+	Manual *ManualConfig
+	// Subscription, when set, sells the monthly Stars plan (subscription.go).
+	Subscription *SubscriptionPlan
+	// Panel answers /panel with a sign-in link to the web panel; nil (no
+	// public base URL) makes /panel say the panel is off.
+	Panel PanelSignIn
+	Now   func() time.Time
 }
 
 // Shop is the bot's update handler: it runs each update through the
@@ -117,6 +125,17 @@ func New(cfg Config) *Shop {
 	}
 	if cfg.AdminSections == nil {
 		cfg.AdminSections = fsm.DefaultAdminSections()
+		if cfg.Manual != nil {
+			cfg.AdminSections = append(cfg.AdminSections, fsm.SectionManual)
+		}
+	}
+	if cfg.Manual != nil {
+		if cfg.Manual.Checker == nil {
+			panic("shop.New: Manual needs a receipt Checker")
+		}
+		m := *cfg.Manual
+		m.withDefaults()
+		cfg.Manual = &m
 	}
 	return &Shop{cfg: cfg, log: cfg.Logger.With("component", "shop"), op: cfg.Operator, limiters: map[int64]*userLimiter{}}
 }
@@ -184,6 +203,9 @@ func (sh *Shop) Handle(ctx context.Context, s actors.Session, upd *models.Update
 		}
 		return actors.Step{Ops: ops, Apply: welcome}, nil
 	}
+	if in.Kind == fsm.InputCommand && in.Command == "panel" && sh.isAdmin(from.ID) {
+		return sh.panelCommand(from.ID, chatID, lang, in.Arg), nil
+	}
 	if in.Kind == fsm.InputCommand && in.Command == "refund" && sh.isAdmin(from.ID) {
 		return sh.adminRefund(ctx, from.ID, chatID, lang, in.Arg)
 	}
@@ -195,11 +217,21 @@ func (sh *Shop) Handle(ctx context.Context, s actors.Session, upd *models.Update
 		Now: sh.cfg.Now(), Facts: storeFacts{ctx: ctx, st: sh.cfg.Store, userID: from.ID, welcome: max(sh.cfg.WelcomeBalance, 0)}, SupportContact: sh.cfg.SupportContact,
 		SwitchedOff: sh.switchedOff(),
 	}
+	if sh.manualOn() {
+		env.ManualAmounts, env.ManualMaxBytes = sh.cfg.Manual.Amounts, sh.cfg.Manual.MaxBytes
+	}
+	if sh.subOn() {
+		env.SubStars, env.SubKopecks = sh.cfg.Subscription.Stars, sh.cfg.Subscription.Kopecks
+		env.Sub = subscriptionFacts{ctx: ctx, st: sh.cfg.Store, userID: from.ID, now: env.Now}
+	}
 	if env.IsAdmin {
 		env.AdminSections = sh.cfg.AdminSections
 		env.Admin = consoleFacts{ctx: ctx, op: sh.op, st: sh.cfg.Store, log: sh.log}
 		if sh.cfg.Broadcasts != nil {
 			env.Broadcasts = broadcastFacts{ctx: ctx, st: sh.cfg.Store}
+		}
+		if sh.cfg.Manual != nil {
+			env.Manual = manualFacts{ctx: ctx, st: sh.cfg.Store}
 		}
 	}
 	res, err := fsm.Step(env, s.State, s.Data, in)
@@ -270,6 +302,14 @@ func (sh *Shop) command(ctx context.Context, step actors.Step, cmd fsm.Command, 
 			then(apply)
 			step.AfterCommit = after
 		}
+	case fsm.CreateManualTopUp:
+		then(sh.createManual(c, userID, chatID, lang))
+	case fsm.SubmitReceipt:
+		return sh.submitReceipt(ctx, step, c, userID, chatID, lang)
+	case fsm.Subscribe:
+		then(sh.subscribe(c, userID, chatID, lang))
+	case fsm.CancelSubscription:
+		return sh.changeSubscription(ctx, step, c, userID, chatID, lang)
 	case fsm.AdminAct:
 		then(func(ctx context.Context, tx *store.Tx) ([]telegram.Op, error) {
 			return sh.act(ctx, tx, c, userID, chatID, lang, in)
@@ -363,7 +403,7 @@ func (sh *Shop) createJob(ctx context.Context, c fsm.CreateJob, userID, chatID i
 			if berr != nil {
 				return nil, berr
 			}
-			return []telegram.Op{screenOp(chatID, fsm.InsufficientFunds(lang, nj.PriceKopecks, have, sh.cfg.KopecksPerStar > 0))}, nil
+			return []telegram.Op{screenOp(chatID, fsm.InsufficientFunds(lang, nj.PriceKopecks, have, sh.cfg.KopecksPerStar > 0 || sh.manualOn() || sh.subOn()))}, nil
 		case errors.Is(err, store.ErrFreeLimit):
 			return []telegram.Op{screenOp(chatID, fsm.FreeLimitReached(lang, sh.cfg.FreeDailyLimit))}, nil
 		case errors.Is(err, store.ErrTooManyJobs):
@@ -528,9 +568,10 @@ func fileOf(m *models.Message) *fsm.File {
 	switch {
 	case len(m.Photo) > 0:
 		ph := m.Photo[len(m.Photo)-1] // the largest size
-		return &fsm.File{Kind: "photo", FileID: ph.FileID, Size: int64(ph.FileSize), MIME: "image/jpeg"}
+		return &fsm.File{Kind: "photo", FileID: ph.FileID, UniqueID: ph.FileUniqueID, Size: int64(ph.FileSize), MIME: "image/jpeg"}
 	case m.Document != nil:
-		return &fsm.File{Kind: "document", FileID: m.Document.FileID, Size: m.Document.FileSize, MIME: m.Document.MimeType, Name: m.Document.FileName}
+		return &fsm.File{Kind: "document", FileID: m.Document.FileID, UniqueID: m.Document.FileUniqueID, Size: m.Document.FileSize,
+			MIME: m.Document.MimeType, Name: m.Document.FileName}
 	case m.Video != nil:
 		return &fsm.File{Kind: "video", FileID: m.Video.FileID, Size: m.Video.FileSize, MIME: m.Video.MimeType, Name: m.Video.FileName, Seconds: int64(m.Video.Duration)}
 	case m.Audio != nil:

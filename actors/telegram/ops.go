@@ -18,7 +18,11 @@ const (
 	OpAnswer  = "answer"  // answerCallbackQuery
 	OpAction  = "action"  // sendChatAction
 	OpInvoice = "invoice" // sendInvoice in Telegram Stars
-	OpMedia   = "media"   // sendPhoto/sendVideo/sendAudio/sendDocument by URL
+	OpMedia   = "media"   // sendPhoto/sendVideo/sendAudio/sendDocument by URL (or file_id)
+	// OpInvoiceLink creates a Stars invoice link (createInvoiceLink, with
+	// Invoice.SubscriptionPeriod for a subscription) and sends Text with a
+	// first button, Invoice.PayButton, opening it, above Buttons.
+	OpInvoiceLink = "invoice_link"
 )
 
 // Op is one Bot API call decided by a committed state change. Ops are stored
@@ -44,6 +48,10 @@ type InvoiceOp struct {
 	Payload     string `json:"payload"`
 	Stars       int    `json:"stars"`
 	Label       string `json:"label"`
+	// For OpInvoiceLink: the seconds of a subscription's period (0: a
+	// one-off payment) and the text of the button that opens the link.
+	SubscriptionPeriod int    `json:"subscription_period,omitempty"`
+	PayButton          string `json:"pay_button,omitempty"`
 }
 
 // SendOp sends text (HTML) with buttons as a new message to chatID.
@@ -108,6 +116,21 @@ func (t *Client) Perform(ctx context.Context, op Op) error {
 		})
 	case OpMedia:
 		_, err = t.SendMedia(ctx, op.ChatID, op.Media, &models.InputFileString{Data: op.URL}, op.Text, op.Buttons)
+	case OpInvoiceLink:
+		if op.Invoice == nil {
+			return fmt.Errorf("%w: invoice link op without an invoice", ErrPermanent)
+		}
+		var link string
+		link, err = t.Bot.CreateInvoiceLink(ctx, &bot.CreateInvoiceLinkParams{
+			Title: op.Invoice.Title, Description: op.Invoice.Description, Payload: op.Invoice.Payload, Currency: "XTR",
+			Prices:             []models.LabeledPrice{{Label: op.Invoice.Label, Amount: op.Invoice.Stars}},
+			SubscriptionPeriod: op.Invoice.SubscriptionPeriod,
+		})
+		if err == nil {
+			// A retry after a failed send creates another link to the same
+			// invoice: harmless, the payload is what is paid once.
+			_, err = t.sendText(ctx, op.ChatID, op.Text, append([][]Button{{{Text: op.Invoice.PayButton, URL: link}}}, op.Buttons...))
+		}
 	default:
 		return fmt.Errorf("%w: unknown op kind %q", ErrPermanent, op.Kind)
 	}

@@ -67,7 +67,8 @@ type rawConfig struct {
 	RetentionBatch         string `env:"RETENTION_BATCH, default=1000"`
 	RetentionEvery         string `env:"RETENTION_EVERY, default=1h"`
 
-	Ops rawOps // config_ops.go
+	Ops      rawOps      // config_ops.go
+	Payments rawPayments // config_payments.go
 }
 
 // Config is kiebot's validated configuration. Only main reads the
@@ -125,7 +126,8 @@ type Config struct {
 	Retention      store.Retention
 	RetentionEvery time.Duration
 
-	Ops OpsConfig // broadcasts, alerts, the Kie balance watch (config_ops.go)
+	Ops      OpsConfig      // broadcasts, alerts, the Kie balance watch (config_ops.go)
+	Payments PaymentsConfig // manual card/SBP top-ups (config_payments.go)
 }
 
 var (
@@ -290,6 +292,8 @@ func parseConfig(raw rawConfig, hostname func() (string, error)) (Config, error)
 	}
 	c.StarsPackages = pk
 	c.Ops = parseOps(raw.Ops, &problems)
+	c.Payments = parsePayments(raw.Payments, &problems)
+	c.Payments.checkSubscriptionRate(c.StarsRUBRate, &problems)
 
 	c.Retention = store.Retention{
 		Inbox:         parseRetention(&problems, "RETENTION_INBOX", raw.RetentionInbox),
@@ -307,6 +311,9 @@ func parseConfig(raw rawConfig, hostname func() (string, error)) (Config, error)
 		c.Retention.Batch = n
 	}
 	c.RetentionEvery = parseRetention(&problems, "RETENTION_EVERY", raw.RetentionEvery)
+	if c.Payments.ManualOn() {
+		c.Retention.Manual = c.Payments.ManualValidFor // requests without a receipt expire on the retention pass
+	}
 
 	if _, err := logging.ParseLevel(c.LogLevel); err != nil {
 		bad("LOG_LEVEL: %v", err)
@@ -503,7 +510,7 @@ func (c Config) summary() [][2]string {
 		{"KIE_WEBHOOK_HMAC_KEY", hmacKey},
 		{"SUPPORT_CONTACT", cmpOrString(c.SupportContact, "(unset: /paysupport asks users to write in the chat)")},
 		{"retention", c.retentionSummary()},
-	}, c.Ops.summary()...)
+	}, append(c.Ops.summary(), c.Payments.summary()...)...)
 }
 
 func (c Config) retentionSummary() string {

@@ -12,6 +12,9 @@ import (
 	"time"
 
 	"github.com/kiebot/kiebot/actors/shop"
+	"github.com/kiebot/kiebot/actors/shop/operator"
+	"github.com/kiebot/kiebot/actors/shop/panel"
+	"github.com/kiebot/kiebot/actors/shop/receipt"
 	"github.com/kiebot/kiebot/actors/telegram"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -107,6 +110,31 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 	// Models switched off by an admin, kept current on every instance.
 	catalogue := shop.NewCatalogue(shop.CatalogueConfig{Store: st, ConnConfig: connConfig, Logger: log})
 	ops := buildOps(cfg, log, st, tg, kc, metrics)
+	manual, err := manualConfig(ctx, cfg.Payments, log)
+	if err != nil {
+		return err
+	}
+	// One operator service for the Telegram console and the web panel.
+	op := operator.New(operator.Config{AdminIDs: cfg.AdminIDs, Pricer: pricer, Logger: log,
+		Kie: operator.NewKieCredits(kc, time.Minute, nil)})
+	// The web panel needs a public base URL for its sign-in links.
+	var (
+		signIn      shop.PanelSignIn
+		panelRoutes []actors.Route
+	)
+	if cfg.PublicBaseURL != "" {
+		pnl := panel.New(panel.Config{
+			Store: st, Operator: op, Broadcasts: ops.broadcasts, BaseURL: cfg.PublicBaseURL, Logger: log,
+			Instance: panel.Instance{Name: cfg.InstanceName, Version: version, Status: func() (string, int64) {
+				s := status.Get()
+				return string(s.Role), s.Epoch
+			}},
+		})
+		signIn = pnl
+		panelRoutes = []actors.Route{{Pattern: panel.Prefix, Handler: pnl}, {Pattern: panel.ExportPattern, Handler: pnl, Stream: true}}
+	} else {
+		log.Info("kiebot: no public base URL (WEBHOOK_BASE_URL or RENDER_EXTERNAL_URL): the web panel is off")
+	}
 	handler := shop.New(shop.Config{
 		Store: st, Telegram: tg, Kie: kc, Pricer: pricer, Logger: log,
 		AdminIDs: cfg.AdminIDs, FreeDailyLimit: cfg.FreeDailyLimit, StarsPackages: cfg.StarsPackages,
@@ -121,6 +149,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 		},
 		CheckKieFunds: ops.kieWatch.Check,
 		Broadcasts:    ops.broadcasts,
+		Manual:        manual,
+		Subscription:  subscriptionPlan(cfg.Payments),
+		Operator:      op,
+		Panel:         signIn,
 	})
 	jobs := shop.NewJobs(shop.JobsConfig{
 		Store: st, Kie: kc, Telegram: tg, Registry: pricer.Registry(), Logger: log,
@@ -177,7 +209,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 			}
 			return store.MigrationsApplied(ctx, pool, ms)
 		},
-		Routes: []actors.Route{{
+		Routes: append([]actors.Route{{
 			Pattern: "POST " + actors.WebhookPath,
 			Handler: &actors.WebhookReceiver{
 				Secret: cfg.WebhookSecret,
@@ -187,7 +219,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 		}, {
 			Pattern: "POST " + shop.CallbackPath,
 			Handler: &shop.KieCallbackReceiver{Store: st, Kie: kc, CallbackKey: callbackKey, HMACKey: hmacKey(cfg), Logger: log},
-		}},
+		}}, panelRoutes...),
 		StopAfter:       leaderDone,
 		ShutdownTimeout: cfg.ShutdownTimeout,
 	})
@@ -327,4 +359,33 @@ func runMigrate(ctx context.Context, e env, _, stderr io.Writer) int {
 	}
 	log.Info("kiebot: database is up to date", "applied", len(applied))
 	return exitOK
+}
+
+// manualConfig builds the manual top-ups' settings and receipt checker, or
+// nil when they are off. Without tesseract (or its Russian and English
+// data) receipts go to the admins unchecked, and the log says so now.
+func manualConfig(ctx context.Context, p PaymentsConfig, log *slog.Logger) (*shop.ManualConfig, error) {
+	if !p.ManualOn() {
+		return nil, nil
+	}
+	checker, err := receipt.New(ctx, receipt.Config{MaxInputBytes: p.ManualMaxBytes})
+	if err != nil {
+		return nil, fmt.Errorf("receipt checker: %w", err)
+	}
+	caps := checker.Capabilities()
+	if notice := caps.StartupNotice(receipt.EN); notice != "" {
+		log.Warn("kiebot: manual top-ups: receipts are not fully checked; they go to the admins as they are", "notice", notice, "err", caps.OCRErr)
+	} else {
+		log.Info("kiebot: manual top-ups on, receipts pre-checked by OCR", "tesseract", caps.Version, "pdftoppm", caps.Pdftoppm)
+	}
+	return &shop.ManualConfig{Details: p.ManualDetails, Amounts: p.ManualAmounts, ValidFor: p.ManualValidFor, MaxAge: p.ManualMaxAge,
+		MaxBytes: p.ManualMaxBytes, Checker: checker}, nil
+}
+
+// subscriptionPlan is the monthly Stars plan, or nil when it is not sold.
+func subscriptionPlan(p PaymentsConfig) *shop.SubscriptionPlan {
+	if p.SubStars <= 0 {
+		return nil
+	}
+	return &shop.SubscriptionPlan{Stars: p.SubStars, Kopecks: p.SubKopecks}
 }

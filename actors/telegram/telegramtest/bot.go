@@ -54,6 +54,8 @@ type Bot struct {
 	payments     map[string]*Payment // by telegram_payment_charge_id
 	paymentOrder []string
 	refunds      []Refund
+	links        map[string]*Invoice          // createInvoiceLink's invoices, by link
+	subs         map[string]*StarSubscription // Stars subscriptions, by their first charge id
 }
 
 type injection struct {
@@ -87,6 +89,8 @@ func newBot(s *Server, token string, id int64) *Bot {
 		callbacks:    map[string]*callbackState{},
 		checkouts:    map[string]*checkoutState{},
 		payments:     map[string]*Payment{},
+		links:        map[string]*Invoice{},
+		subs:         map[string]*StarSubscription{},
 	}
 }
 
@@ -156,6 +160,10 @@ func methodHandler(name string) (string, handler) {
 		return "answerPreCheckoutQuery", (*Bot).handleAnswerPreCheckoutQuery
 	case "refundstarpayment":
 		return "refundStarPayment", (*Bot).handleRefundStarPayment
+	case "createinvoicelink":
+		return "createInvoiceLink", (*Bot).handleCreateInvoiceLink
+	case "edituserstarsubscription":
+		return "editUserStarSubscription", (*Bot).handleEditUserStarSubscription
 	case "setmycommands":
 		return "setMyCommands", (*Bot).handleSetMyCommands
 	case "getmycommands":

@@ -174,7 +174,8 @@ func (b *Bot) renderLocked(ch *chat, r *msgRecord) models.Message {
 	case kindPaid:
 		p := r.payment
 		m.SuccessfulPayment = &models.SuccessfulPayment{Currency: p.Currency, TotalAmount: p.TotalAmount,
-			InvoicePayload: p.Payload, TelegramPaymentChargeID: p.ChargeID, ProviderPaymentChargeID: p.ProviderChargeID}
+			InvoicePayload: p.Payload, TelegramPaymentChargeID: p.ChargeID, ProviderPaymentChargeID: p.ProviderChargeID,
+			IsRecurring: p.IsRecurring, SubscriptionExpirationDate: p.SubscriptionExpirationDate}
 	case kindRefunded:
 		p := r.payment
 		m.RefundedPayment = &models.RefundedPayment{Currency: p.Currency, TotalAmount: p.TotalAmount,

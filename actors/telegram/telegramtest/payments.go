@@ -234,6 +234,12 @@ func (u *User) CompletePayment(queryID string) (Payment, error) {
 		Payload:          inv.Payload,
 		Time:             time.Now(),
 	}
+	if inv.SubscriptionPeriod > 0 {
+		until := p.Time.Add(time.Duration(inv.SubscriptionPeriod) * time.Second)
+		p.SubscriptionExpirationDate = int(until.Unix())
+		b.subs[p.ChargeID] = &StarSubscription{FirstChargeID: p.ChargeID, UserID: u.id, Payload: inv.Payload, Stars: inv.TotalAmount,
+			Period: inv.SubscriptionPeriod, PaidUntil: until, Payments: 1}
+	}
 	ch := b.chatLocked(u)
 	r := &msgRecord{kind: kindPaid, payment: p}
 	ch.add(r)

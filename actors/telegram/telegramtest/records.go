@@ -77,6 +77,10 @@ type Invoice struct {
 	TotalAmount    int
 	StartParameter string
 	Time           time.Time
+	// An invoice made by createInvoiceLink has its Link and no chat or
+	// message; SubscriptionPeriod (seconds) makes it a subscription.
+	Link               string
+	SubscriptionPeriod int
 }
 
 // PreCheckoutAnswer is the bot's answerPreCheckoutQuery.
@@ -99,6 +103,23 @@ type Payment struct {
 	Payload          string
 	Time             time.Time
 	Refunded         bool
+	// A subscription's payments: the first is not recurring, renewals are;
+	// both carry the end of the period paid for.
+	IsRecurring                bool
+	SubscriptionExpirationDate int
+}
+
+// StarSubscription is a Stars subscription a user bought through an
+// invoice link with subscription_period.
+type StarSubscription struct {
+	FirstChargeID string
+	UserID        int64
+	Payload       string
+	Stars         int
+	Period        int       // seconds
+	PaidUntil     time.Time // the end of the last period paid for
+	Payments      int
+	Canceled      bool // editUserStarSubscription(is_canceled=true): no more renewals
 }
 
 // Refund is a successful refundStarPayment.
