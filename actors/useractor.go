@@ -30,9 +30,8 @@ type userActor struct {
 	d       *Dispatcher
 	session Session
 	loaded  bool
-	unsent  []store.OutboxOp // committed ops not yet sent, in order; ID 0: held in the conversation row
+	unsent  []store.OutboxOp // committed ops not yet sent, in order
 	sent    []int64          // outbox ids sent but not yet deleted
-	held    [][]byte         // the ops the conversation row holds, as last written or read
 	touched *store.SeenUser  // the sender as last written
 	saved   bool             // session is what the database holds
 	log     *slog.Logger
@@ -53,16 +52,11 @@ func (a *userActor) run(ctx context.Context) {
 	idle := time.NewTimer(a.d.cfg.IdleTimeout)
 	defer idle.Stop()
 	defer a.deleteSent(ctx)
-	defer a.releaseHeld(ctx)
-	// Ops a previous leader (or an earlier actor) committed but did not send:
-	// the outbox's, then those held in the conversation row.
+	// Ops a previous leader (or an earlier actor) committed but did not send.
 	if ops, err := a.d.cfg.Store.PendingOps(ctx, a.userID); err != nil {
 		a.log.Error("conversation: cannot read pending ops", "err", err)
 	} else {
 		a.unsent = ops
-	}
-	if err := a.load(ctx); err != nil {
-		a.log.Error("conversation: cannot load; retried with the first update", "err", err)
 	}
 	a.flush(ctx)
 	for {
@@ -200,17 +194,12 @@ func (a *userActor) try(ctx context.Context, u store.PendingUpdate) (err error) 
 	w := store.StepWrites{
 		UpdateID: u.UpdateID, UserID: a.userID, Touch: Sender(&upd),
 		SaveState: u.UserID != 0 && step.State != "", State: step.State, Data: step.Data,
-		SentOps: a.sent,
+		Ops: enc, SentOps: a.sent,
 	}
 	if u.Unstored {
 		w.Unstored = &store.InboxUpdate{UpdateID: u.UpdateID, UserID: u.UserID, Kind: u.Kind, Payload: u.Payload}
 		w.Source = "poll"
 	}
-	// The calls go into the conversation row, which the step writes anyway
-	// (one row instead of an outbox row inserted and later deleted per
-	// call), whenever the row exists or this step can create it: the user
-	// row it references exists or is touched here.
-	hold := w.SaveState && (w.Touch != nil || a.saved)
 	// Skip writes that change nothing: the sender as this actor last
 	// recorded them, the state as it was loaded or last saved.
 	if w.Touch != nil && a.touched != nil && *w.Touch == *a.touched {
@@ -219,22 +208,10 @@ func (a *userActor) try(ctx context.Context, u store.PendingUpdate) (err error) 
 	if w.SaveState && a.saved && w.State == a.session.State && bytes.Equal(w.Data, a.session.Data) {
 		w.SaveState = false
 	}
-	carried := a.heldUnsent()
-	// place puts the step's calls where they are kept until made.
-	place := func(w *store.StepWrites, ops [][]byte) {
-		if !hold {
-			w.Ops = ops
-			return
-		}
-		w.HoldOps = w.SaveState || len(ops) > 0
-		w.ConvOps = append(carried[:len(carried):len(carried)], ops...)
-	}
 	var ids []int64
 	if step.Apply == nil {
-		place(&w, enc)
 		ids, err = a.d.cfg.Store.CommitStep(ctx, w)
 	} else {
-		base := w
 		err = a.d.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
 			more, err := step.Apply(ctx, tx)
 			if err != nil {
@@ -244,10 +221,9 @@ func (a *userActor) try(ctx context.Context, u store.PendingUpdate) (err error) 
 			if err != nil {
 				return err
 			}
-			w = base
-			all := append(enc[:len(enc):len(enc)], moreEnc...)
-			place(&w, all)
-			enc = all
+			w := w
+			w.Ops = append(w.Ops[:len(w.Ops):len(w.Ops)], moreEnc...)
+			enc = w.Ops
 			ids, err = tx.CommitStep(ctx, w)
 			return err
 		})
@@ -260,18 +236,9 @@ func (a *userActor) try(ctx context.Context, u store.PendingUpdate) (err error) 
 	if w.Touch != nil {
 		a.touched = w.Touch
 	}
-	a.saved = a.saved || w.SaveState || w.HoldOps
-	if w.HoldOps {
-		a.held = w.ConvOps
-	}
-	if hold {
-		for _, op := range enc {
-			a.unsent = append(a.unsent, store.OutboxOp{UserID: a.userID, Op: op})
-		}
-	} else {
-		for i, id := range ids {
-			a.unsent = append(a.unsent, store.OutboxOp{ID: id, UserID: a.userID, Op: enc[i]})
-		}
+	a.saved = a.saved || w.SaveState
+	for i, id := range ids {
+		a.unsent = append(a.unsent, store.OutboxOp{ID: id, UserID: a.userID, Op: enc[i]})
 	}
 	a.session.State, a.session.Data = step.State, step.Data
 	if step.AfterCommit != nil {
@@ -294,44 +261,9 @@ func (a *userActor) load(ctx context.Context) error {
 	default:
 		a.session.State, a.session.Data = c.State, c.Data
 		a.saved = true
-		// Held calls a previous actor or leader committed and may not have
-		// made: made (again) now, in order, as for the outbox.
-		a.held = nil
-		for _, op := range c.Ops {
-			a.held = append(a.held, op)
-			a.unsent = append(a.unsent, store.OutboxOp{UserID: a.userID, Op: op})
-		}
 	}
 	a.loaded = true
 	return nil
-}
-
-// heldUnsent is the ops held in the conversation row not yet made.
-func (a *userActor) heldUnsent() [][]byte {
-	var out [][]byte
-	for _, o := range a.unsent {
-		if o.ID == 0 {
-			out = append(out, o.Op)
-		}
-	}
-	return out
-}
-
-// releaseHeld drops the calls made from the conversation row as the actor
-// exits (so a new leader does not make them again), keeping those not
-// made. It runs even after ctx ended, like deleteSent.
-func (a *userActor) releaseHeld(ctx context.Context) {
-	left := a.heldUnsent()
-	if len(a.held) == len(left) {
-		return
-	}
-	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	if _, err := a.d.cfg.Store.ReplaceConversationOps(dctx, a.userID, a.held, left); err != nil {
-		a.log.Error("conversation: cannot drop sent calls; they may be made again", "ops", len(a.held)-len(left), "err", err)
-		return
-	}
-	a.held = left
 }
 
 // flush sends the user's committed ops in order. Each call runs to the end
@@ -351,11 +283,8 @@ func (a *userActor) flush(ctx context.Context) {
 			return // kept, in order, for the next flush
 		}
 		// Deleted with the user's next update (one round trip saved per
-		// call), or when the actor exits, or when many have piled up. Held
-		// ones are overwritten by the next step or dropped at exit.
-		if o.ID != 0 {
-			a.sent = append(a.sent, o.ID)
-		}
+		// call), or when the actor exits, or when many have piled up.
+		a.sent = append(a.sent, o.ID)
 		a.unsent = a.unsent[1:]
 	}
 	if len(a.sent) >= 32 {

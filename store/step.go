@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -29,12 +28,6 @@ type StepWrites struct {
 	Data      []byte
 	Ops       [][]byte
 	SentOps   []int64 // outbox ids already sent, deleted here rather than one round trip each
-	// HoldOps keeps ConvOps in the conversation row (written with State and
-	// Data, SaveState or not) instead of Ops in outbox rows: the calls of
-	// the conversation's latest steps not yet known to be sent. The
-	// user row must exist or be touched by this step.
-	HoldOps bool
-	ConvOps [][]byte
 }
 
 // CommitStep makes w durable in one round trip: the statements go as one
@@ -99,20 +92,16 @@ func sendStep(ctx context.Context, db batchSender, botID int64, w StepWrites) ([
 			       username = EXCLUDED.username, last_seen_at = now()`,
 			botID, u.ID, u.ChatID, boundedText(u.FirstName, maxNameText), boundedText(u.Username, maxNameText), LanguageFor(u.LanguageCode))
 	}
-	switch {
-	case w.HoldOps:
-		b.Queue(`
-			INSERT INTO conversations (bot_id, user_id, state, data, ops) VALUES ($1, $2, $3, $4, $5::jsonb)
-			ON CONFLICT (bot_id, user_id) DO UPDATE
-			   SET state = EXCLUDED.state, data = EXCLUDED.data, ops = EXCLUDED.ops,
-			       version = conversations.version + 1, updated_at = now()`,
-			botID, w.UserID, w.State, jsonbText(orEmptyObject(w.Data)), opsArray(w.ConvOps))
-	case w.SaveState:
+	if w.SaveState {
+		data := w.Data
+		if len(data) == 0 {
+			data = []byte("{}")
+		}
 		b.Queue(`
 			INSERT INTO conversations (bot_id, user_id, state, data) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (bot_id, user_id) DO UPDATE
 			   SET state = EXCLUDED.state, data = EXCLUDED.data, version = conversations.version + 1, updated_at = now()`,
-			botID, w.UserID, w.State, jsonbText(orEmptyObject(w.Data)))
+			botID, w.UserID, w.State, jsonbText(data))
 	}
 	if len(w.SentOps) > 0 {
 		b.Queue(`DELETE FROM outbox WHERE bot_id = $1 AND id = ANY($2)`, botID, w.SentOps)
@@ -155,27 +144,6 @@ func sendStep(ctx context.Context, db batchSender, botID int64, w StepWrites) ([
 		return nil, interpret(err)
 	}
 	return ids, nil
-}
-
-func orEmptyObject(data []byte) []byte {
-	if len(data) == 0 {
-		return []byte("{}")
-	}
-	return data
-}
-
-// opsArray is ops as one JSON array, each made valid for jsonb.
-func opsArray(ops [][]byte) string {
-	var sb strings.Builder
-	sb.WriteByte('[')
-	for i, o := range ops {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		sb.Write(jsonbText(o))
-	}
-	sb.WriteByte(']')
-	return sb.String()
 }
 
 // LanguageFor is the language a new user starts with, from Telegram's
