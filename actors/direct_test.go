@@ -2,7 +2,6 @@ package actors_test
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -75,56 +74,5 @@ func TestDirectDeliveryIsExactlyOnce(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// A reply is kept in the conversation row until it is sent: committed but
-// not sent when the leader stops (Telegram failing), it is sent by the next
-// leader, once; sent, it is dropped from the row when the actor exits, so
-// no later leader sends it again.
-func TestHeldCallsSurviveAFailover(t *testing.T) {
-	h := actorstest.New(t, actorstest.BotToken)
-	ctx := actorstest.Context(t, time.Minute)
-	a := h.Start("a", actorstest.Options{})
-	u := h.Bot.AddUser(telegramtest.UserConfig{FirstName: "U"})
-	u.SendText("m0")
-	if _, err := h.Bot.WaitMessage(ctx, u.ID(), func(m telegramtest.Message) bool { return m.Text == "#1 m0" }); err != nil {
-		t.Fatal(err)
-	}
-	held := func() string {
-		var ops string
-		if err := h.Admin.QueryRow(ctx, `SELECT ops::text FROM conversations WHERE user_id = $1`, u.ID()).Scan(&ops); err != nil {
-			t.Fatal(err)
-		}
-		return ops
-	}
-	if ops := held(); ops == "[]" {
-		t.Fatal("the reply to m0 is not held in the conversation row while the actor runs")
-	}
-	h.Bot.InjectError("sendMessage", 1000, 502, "Bad Gateway", 0)
-	calls := h.Bot.Calls("sendMessage")
-	u.SendText("m1")
-	if err := h.TG.WaitFor(ctx, func() bool { return h.Bot.Calls("sendMessage") > calls }); err != nil {
-		t.Fatal(err)
-	}
-	a.Stop(t) // the reply to m1 is committed, not sent
-	if ops := held(); !strings.Contains(ops, "#2 m1") || strings.Contains(ops, "#1 m0") {
-		t.Fatalf("held after the stop: %s; want only the unsent reply to m1", ops)
-	}
-	h.Bot.ClearInjectedErrors()
-	b := h.Start("b", actorstest.Options{})
-	if _, err := h.Bot.WaitMessage(ctx, u.ID(), func(m telegramtest.Message) bool { return m.Text == "#2 m1" }); err != nil {
-		t.Fatal(err)
-	}
-	b.Stop(t)
-	if ops := held(); ops != "[]" {
-		t.Fatalf("held after the sent reply's actor exited: %s", ops)
-	}
-	var texts []string
-	for _, m := range h.Bot.Sent(u.ID()) {
-		texts = append(texts, m.Text)
-	}
-	if got := strings.Join(texts, "|"); got != "#1 m0|#2 m1" {
-		t.Fatalf("replies %q, want each once in order", got)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"reflect"
 	"runtime/debug"
 	"time"
 
@@ -31,9 +30,8 @@ type userActor struct {
 	d       *Dispatcher
 	session Session
 	loaded  bool
-	unsent  []store.OutboxOp // committed ops not yet sent, in order; ID 0: held in the conversation row
+	unsent  []store.OutboxOp // committed ops not yet sent, in order
 	sent    []int64          // outbox ids sent but not yet deleted
-	held    [][]byte         // the ops the conversation row holds, as last written or read
 	touched *store.SeenUser  // the sender as last written
 	saved   bool             // session is what the database holds
 	version int64            // the conversation's version as read or last saved (store.NoConversation: none)
@@ -41,7 +39,6 @@ type userActor struct {
 	// way that may have committed (the answer was lost); it runs if the
 	// update turns out processed.
 	afterUncertain func()
-	madeHeld       [][]byte // held calls already made, skipped when the row is read again
 	log            *slog.Logger
 
 	inflight int // updates routed and not yet done; owned by the dispatcher goroutine
@@ -61,16 +58,11 @@ func (a *userActor) run(ctx context.Context) {
 	idle := time.NewTimer(a.d.cfg.IdleTimeout)
 	defer idle.Stop()
 	defer a.deleteSent(ctx)
-	defer a.releaseHeld(ctx)
-	// Ops a previous leader (or an earlier actor) committed but did not send:
-	// the outbox's, then those held in the conversation row.
+	// Ops a previous leader (or an earlier actor) committed but did not send.
 	if ops, err := a.d.cfg.Store.PendingOps(ctx, a.userID); err != nil {
 		a.log.Error("conversation: cannot read pending ops", "err", err)
 	} else {
 		a.unsent = ops
-	}
-	if err := a.load(ctx); err != nil {
-		a.log.Error("conversation: cannot load; retried with the first update", "err", err)
 	}
 	a.flush(ctx)
 	a.d.notify(ctx, actorEvent{userID: a.userID, caughtUp: true})
@@ -156,7 +148,6 @@ func (a *userActor) process(ctx context.Context, u store.PendingUpdate) (durable
 			// The conversation changed since it was read: read it again
 			// and recompute the step, without counting an attempt.
 			conflicts++
-			a.dropHeld() // the row's calls are read again with it
 			a.loaded = false
 			attempt--
 			continue
@@ -259,17 +250,12 @@ func (a *userActor) try(ctx context.Context, u store.PendingUpdate, upd *models.
 	w := store.StepWrites{
 		UpdateID: u.UpdateID, UserID: a.userID, Touch: Sender(upd),
 		SaveState: u.UserID != 0 && step.State != "", State: step.State, Data: step.Data,
-		SentOps: a.sent, CheckVersion: true, Version: a.version,
+		Ops: enc, SentOps: a.sent, CheckVersion: true, Version: a.version,
 	}
 	if u.Unstored {
 		w.Unstored = &store.InboxUpdate{UpdateID: u.UpdateID, UserID: u.UserID, Kind: u.Kind, Payload: u.Payload}
 		w.Source = "poll"
 	}
-	// The calls go into the conversation row, which the step writes anyway
-	// (one row instead of an outbox row inserted and later deleted per
-	// call), whenever the row exists or this step can create it: the user
-	// row it references exists or is touched here.
-	hold := w.SaveState && (w.Touch != nil || a.saved)
 	// Skip writes that change nothing: the sender as this actor last
 	// recorded them, the state as it was loaded or last saved.
 	if w.Touch != nil && a.touched != nil && *w.Touch == *a.touched {
@@ -278,22 +264,10 @@ func (a *userActor) try(ctx context.Context, u store.PendingUpdate, upd *models.
 	if w.SaveState && a.saved && w.State == a.session.State && bytes.Equal(w.Data, a.session.Data) {
 		w.SaveState = false
 	}
-	carried := a.heldUnsent()
-	// place puts the step's calls where they are kept until made.
-	place := func(w *store.StepWrites, ops [][]byte) {
-		if !hold {
-			w.Ops = ops
-			return
-		}
-		w.HoldOps = w.SaveState || len(ops) > 0
-		w.ConvOps = append(carried[:len(carried):len(carried)], ops...)
-	}
 	var ids []int64
 	if step.Apply == nil {
-		place(&w, enc)
 		ids, err = a.d.cfg.Store.CommitStep(ctx, w)
 	} else {
-		base := w
 		err = a.d.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
 			more, err := step.Apply(ctx, tx)
 			if err != nil {
@@ -303,10 +277,9 @@ func (a *userActor) try(ctx context.Context, u store.PendingUpdate, upd *models.
 			if err != nil {
 				return err
 			}
-			w = base
-			all := append(enc[:len(enc):len(enc)], moreEnc...)
-			place(&w, all)
-			enc = all
+			w := w
+			w.Ops = append(w.Ops[:len(w.Ops):len(w.Ops)], moreEnc...)
+			enc = w.Ops
 			ids, err = tx.CommitStep(ctx, w)
 			return err
 		})
@@ -326,21 +299,12 @@ func (a *userActor) try(ctx context.Context, u store.PendingUpdate, upd *models.
 	if w.Touch != nil {
 		a.touched = w.Touch
 	}
-	a.saved = a.saved || w.SaveState || w.HoldOps
-	if w.SaveState || w.HoldOps {
+	if w.SaveState {
+		a.saved = true
 		a.version = max(a.version+1, 0) // NoConversation+1 is the new row's 0
 	}
-	if w.HoldOps {
-		a.held = w.ConvOps
-	}
-	if hold {
-		for _, op := range enc {
-			a.unsent = append(a.unsent, store.OutboxOp{UserID: a.userID, Op: op})
-		}
-	} else {
-		for i, id := range ids {
-			a.unsent = append(a.unsent, store.OutboxOp{ID: id, UserID: a.userID, Op: enc[i]})
-		}
+	for i, id := range ids {
+		a.unsent = append(a.unsent, store.OutboxOp{ID: id, UserID: a.userID, Op: enc[i]})
 	}
 	a.session.State, a.session.Data = step.State, step.Data
 	if step.AfterCommit != nil {
@@ -364,19 +328,6 @@ func (a *userActor) load(ctx context.Context) error {
 	default:
 		a.session.State, a.session.Data = c.State, c.Data
 		a.saved, a.version = true, c.Version
-		// Held calls a previous actor or leader committed and may not have
-		// made: made (again) now, in order, as for the outbox.
-		a.held = nil
-		made := a.madeHeld // read again: calls this actor made already stay made
-		a.madeHeld = nil
-		for _, op := range c.Ops {
-			a.held = append(a.held, op)
-			if len(made) > 0 && sameJSON(made[0], op) {
-				made = made[1:]
-				continue
-			}
-			a.unsent = append(a.unsent, store.OutboxOp{UserID: a.userID, Op: op})
-		}
 	}
 	a.loaded = true
 	return nil
@@ -388,7 +339,6 @@ func (a *userActor) load(ctx context.Context) error {
 // read again (so a lost commit answer neither drops nor delays replies),
 // and the uncertain step's AfterCommit runs.
 func (a *userActor) resync(ctx context.Context) {
-	a.dropHeld()
 	a.loaded = false
 	a.touched = nil
 	ops, err := a.d.cfg.Store.PendingOps(ctx, a.userID)
@@ -406,58 +356,10 @@ func (a *userActor) resync(ctx context.Context) {
 			}
 		}
 	}
-	// The conversation row, with the calls it holds, is read again now.
-	if err := a.load(ctx); err != nil {
-		a.loaded = false
-		a.log.Error("conversation: cannot read the conversation again; retried with the next update", "err", err)
-	}
 	if after := a.afterUncertain; after != nil {
 		a.afterUncertain = nil
 		after()
 	}
-}
-
-// dropHeld forgets the unsent calls held in the conversation row, before
-// the row is read again (load queues what it holds).
-func (a *userActor) dropHeld() {
-	if n := len(a.held) - len(a.heldUnsent()); n > 0 {
-		a.madeHeld = a.held[:n]
-	}
-	kept := a.unsent[:0]
-	for _, o := range a.unsent {
-		if o.ID != 0 {
-			kept = append(kept, o)
-		}
-	}
-	a.unsent = kept
-}
-
-// heldUnsent is the ops held in the conversation row not yet made.
-func (a *userActor) heldUnsent() [][]byte {
-	var out [][]byte
-	for _, o := range a.unsent {
-		if o.ID == 0 {
-			out = append(out, o.Op)
-		}
-	}
-	return out
-}
-
-// releaseHeld drops the calls made from the conversation row as the actor
-// exits (so a new leader does not make them again), keeping those not
-// made. It runs even after ctx ended, like deleteSent.
-func (a *userActor) releaseHeld(ctx context.Context) {
-	left := a.heldUnsent()
-	if len(a.held) == len(left) {
-		return
-	}
-	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	if _, err := a.d.cfg.Store.ReplaceConversationOps(dctx, a.userID, a.held, left); err != nil {
-		a.log.Error("conversation: cannot drop sent calls; they may be made again", "ops", len(a.held)-len(left), "err", err)
-		return
-	}
-	a.held = left
 }
 
 // flush sends the user's committed ops in order. Each call runs to the end
@@ -477,11 +379,8 @@ func (a *userActor) flush(ctx context.Context) {
 			return // kept, in order, for the next flush
 		}
 		// Deleted with the user's next update (one round trip saved per
-		// call), or when the actor exits, or when many have piled up. Held
-		// ones are overwritten by the next step or dropped at exit.
-		if o.ID != 0 {
-			a.sent = append(a.sent, o.ID)
-		}
+		// call), or when the actor exits, or when many have piled up.
+		a.sent = append(a.sent, o.ID)
 		a.unsent = a.unsent[1:]
 	}
 	if len(a.sent) >= 32 {
@@ -534,14 +433,4 @@ func (a *userActor) deleteSent(ctx context.Context) {
 		return
 	}
 	a.sent = nil
-}
-
-// sameJSON reports whether a and b are the same JSON value (jsonb gives
-// back keys in its own order).
-func sameJSON(a, b []byte) bool {
-	var x, y any
-	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
-		return false
-	}
-	return reflect.DeepEqual(x, y)
 }

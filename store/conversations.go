@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 )
 
@@ -11,16 +10,13 @@ type Conversation struct {
 	State   string
 	Data    []byte // JSON owned by package fsm
 	Version int64  // incremented at every save
-	// Ops are the Bot API calls of the latest steps not yet known to be
-	// sent (StepWrites.HoldOps), oldest first.
-	Ops []json.RawMessage
 }
 
 // Conversation loads userID's conversation; ErrNotFound if it never began.
 func (q *queries) Conversation(ctx context.Context, userID int64) (Conversation, error) {
 	var c Conversation
-	err := q.db.QueryRow(ctx, `SELECT state, data, version, ops FROM conversations WHERE bot_id = $1 AND user_id = $2`,
-		q.botID, userID).Scan(&c.State, &c.Data, &c.Version, &c.Ops)
+	err := q.db.QueryRow(ctx, `SELECT state, data, version FROM conversations WHERE bot_id = $1 AND user_id = $2`,
+		q.botID, userID).Scan(&c.State, &c.Data, &c.Version)
 	if err != nil {
 		return Conversation{}, fmt.Errorf("load conversation of user %d: %w", userID, interpret(err))
 	}
@@ -41,18 +37,4 @@ func (q *queries) SaveConversation(ctx context.Context, userID int64, state stri
 		return fmt.Errorf("save conversation of user %d: %w", userID, interpret(err))
 	}
 	return nil
-}
-
-// ReplaceConversationOps sets userID's held ops to to if they are still
-// from (as the caller last wrote or read them): the user's actor, exiting,
-// drops the calls it has made. It reports whether the row changed.
-func (q *queries) ReplaceConversationOps(ctx context.Context, userID int64, from, to [][]byte) (bool, error) {
-	tag, err := q.db.Exec(ctx, `
-		UPDATE conversations SET ops = $4::jsonb
-		 WHERE bot_id = $1 AND user_id = $2 AND ops = $3::jsonb`,
-		q.botID, userID, opsArray(from), opsArray(to))
-	if err != nil {
-		return false, fmt.Errorf("replace held ops of user %d: %w", userID, interpret(err))
-	}
-	return tag.RowsAffected() == 1, nil
 }

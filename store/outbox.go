@@ -67,13 +67,9 @@ func (q *queries) DeleteOps(ctx context.Context, ids []int64) error {
 	return nil
 }
 
-// UsersWithPendingOps lists users with unsent ops, in the outbox or held
-// in their conversation (a new leader sends them).
+// UsersWithPendingOps lists users with unsent ops (a new leader sends them).
 func (q *queries) UsersWithPendingOps(ctx context.Context) ([]int64, error) {
-	rows, err := q.db.Query(ctx, `
-		SELECT user_id FROM outbox WHERE bot_id = $1
-		UNION
-		SELECT user_id FROM conversations WHERE bot_id = $1 AND ops <> '[]'::jsonb`, q.botID)
+	rows, err := q.db.Query(ctx, `SELECT DISTINCT user_id FROM outbox WHERE bot_id = $1`, q.botID)
 	if err != nil {
 		return nil, fmt.Errorf("list users with pending ops: %w", err)
 	}

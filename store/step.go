@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -29,17 +28,11 @@ type StepWrites struct {
 	Data      []byte
 	Ops       [][]byte
 	SentOps   []int64 // outbox ids already sent, deleted here rather than one round trip each
-	// HoldOps keeps ConvOps in the conversation row (written with State and
-	// Data, SaveState or not) instead of Ops in outbox rows: the calls of
-	// the conversation's latest steps not yet known to be sent. The
-	// user row must exist or be touched by this step.
-	HoldOps bool
-	ConvOps [][]byte
-	// CheckVersion makes the conversation write (SaveState or HoldOps)
-	// conditional: it happens only if the conversation is still at
-	// Version, the version the caller read (NoConversation: it read none);
-	// otherwise the step fails with ErrConflict and writes nothing. The
-	// saved version is Version+1 (0 for a new conversation).
+	// CheckVersion makes SaveState conditional: the state is saved only if
+	// the conversation is still at Version, the version the caller read
+	// (NoConversation: it read none); otherwise the step fails with
+	// ErrConflict and writes nothing. The saved version is Version+1 (0
+	// for a new conversation).
 	CheckVersion bool
 	Version      int64
 }
@@ -114,52 +107,38 @@ func sendStep(ctx context.Context, db batchSender, botID int64, w StepWrites) ([
 			       username = EXCLUDED.username, last_seen_at = now()`,
 			botID, u.ID, u.ChatID, boundedText(u.FirstName, maxNameText), boundedText(u.Username, maxNameText), LanguageFor(u.LanguageCode))
 	}
-	switch {
-	case w.HoldOps && w.CheckVersion && w.Version == NoConversation:
-		b.Queue(`
-			WITH c AS (
-				INSERT INTO conversations (bot_id, user_id, state, data, ops) VALUES ($1, $2, $3, $4, $5::jsonb)
-				ON CONFLICT (bot_id, user_id) DO NOTHING RETURNING 1
-			)
-			SELECT kiebot_require((SELECT count(*) FROM c) = 1, $6)`,
-			botID, w.UserID, w.State, jsonbText(orEmptyObject(w.Data)), opsArray(w.ConvOps), errConversationChanged)
-	case w.HoldOps && w.CheckVersion:
-		b.Queue(`
-			WITH c AS (
-				UPDATE conversations SET state = $3, data = $4, ops = $5::jsonb, version = version + 1, updated_at = now()
-				 WHERE bot_id = $1 AND user_id = $2 AND version = $6 RETURNING 1
-			)
-			SELECT kiebot_require((SELECT count(*) FROM c) = 1, $7)`,
-			botID, w.UserID, w.State, jsonbText(orEmptyObject(w.Data)), opsArray(w.ConvOps), w.Version, errConversationChanged)
-	case w.SaveState && w.CheckVersion && w.Version == NoConversation:
-		b.Queue(`
-			WITH c AS (
-				INSERT INTO conversations (bot_id, user_id, state, data) VALUES ($1, $2, $3, $4)
-				ON CONFLICT (bot_id, user_id) DO NOTHING RETURNING 1
-			)
-			SELECT kiebot_require((SELECT count(*) FROM c) = 1, $5)`,
-			botID, w.UserID, w.State, jsonbText(orEmptyObject(w.Data)), errConversationChanged)
-	case w.SaveState && w.CheckVersion:
-		b.Queue(`
-			WITH c AS (
-				UPDATE conversations SET state = $3, data = $4, version = version + 1, updated_at = now()
-				 WHERE bot_id = $1 AND user_id = $2 AND version = $5 RETURNING 1
-			)
-			SELECT kiebot_require((SELECT count(*) FROM c) = 1, $6)`,
-			botID, w.UserID, w.State, jsonbText(orEmptyObject(w.Data)), w.Version, errConversationChanged)
-	case w.HoldOps:
-		b.Queue(`
-			INSERT INTO conversations (bot_id, user_id, state, data, ops) VALUES ($1, $2, $3, $4, $5::jsonb)
-			ON CONFLICT (bot_id, user_id) DO UPDATE
-			   SET state = EXCLUDED.state, data = EXCLUDED.data, ops = EXCLUDED.ops,
-			       version = conversations.version + 1, updated_at = now()`,
-			botID, w.UserID, w.State, jsonbText(orEmptyObject(w.Data)), opsArray(w.ConvOps))
-	case w.SaveState:
+	if w.SaveState && w.CheckVersion {
+		data := w.Data
+		if len(data) == 0 {
+			data = []byte("{}")
+		}
+		if w.Version == NoConversation {
+			b.Queue(`
+				WITH c AS (
+					INSERT INTO conversations (bot_id, user_id, state, data) VALUES ($1, $2, $3, $4)
+					ON CONFLICT (bot_id, user_id) DO NOTHING RETURNING 1
+				)
+				SELECT kiebot_require((SELECT count(*) FROM c) = 1, $5)`,
+				botID, w.UserID, w.State, jsonbText(data), errConversationChanged)
+		} else {
+			b.Queue(`
+				WITH c AS (
+					UPDATE conversations SET state = $3, data = $4, version = version + 1, updated_at = now()
+					 WHERE bot_id = $1 AND user_id = $2 AND version = $5 RETURNING 1
+				)
+				SELECT kiebot_require((SELECT count(*) FROM c) = 1, $6)`,
+				botID, w.UserID, w.State, jsonbText(data), w.Version, errConversationChanged)
+		}
+	} else if w.SaveState {
+		data := w.Data
+		if len(data) == 0 {
+			data = []byte("{}")
+		}
 		b.Queue(`
 			INSERT INTO conversations (bot_id, user_id, state, data) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (bot_id, user_id) DO UPDATE
 			   SET state = EXCLUDED.state, data = EXCLUDED.data, version = conversations.version + 1, updated_at = now()`,
-			botID, w.UserID, w.State, jsonbText(orEmptyObject(w.Data)))
+			botID, w.UserID, w.State, jsonbText(data))
 	}
 	if len(w.SentOps) > 0 {
 		b.Queue(`DELETE FROM outbox WHERE bot_id = $1 AND id = ANY($2)`, botID, w.SentOps)
@@ -205,27 +184,6 @@ func sendStep(ctx context.Context, db batchSender, botID int64, w StepWrites) ([
 		return nil, interpret(err)
 	}
 	return ids, nil
-}
-
-func orEmptyObject(data []byte) []byte {
-	if len(data) == 0 {
-		return []byte("{}")
-	}
-	return data
-}
-
-// opsArray is ops as one JSON array, each made valid for jsonb.
-func opsArray(ops [][]byte) string {
-	var sb strings.Builder
-	sb.WriteByte('[')
-	for i, o := range ops {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		sb.Write(jsonbText(o))
-	}
-	sb.WriteByte(']')
-	return sb.String()
 }
 
 // LanguageFor is the language a new user starts with, from Telegram's
