@@ -55,24 +55,11 @@ func (q *queries) CostOverrunsSinceReview(ctx context.Context, modelID string, t
 	return n, nil
 }
 
-// TakeOffSaleForCost switches modelID off as the system, with its audit
-// row, in one transaction: Kie billed more than quoted too often. changed
-// is false when the model already was off (nothing written). key makes a
-// repeat (the same job's finish seen twice) record once.
+// TakeOffSaleForCost switches modelID off as the system because Kie
+// billed more than quoted too often (SwitchOffAsSystem); key (the job)
+// makes a repeat record once.
 func (s *Store) TakeOffSaleForCost(ctx context.Context, modelID, reason, key string) (changed bool, err error) {
-	err = s.InTx(ctx, func(tx *Tx) error {
-		var e error
-		if _, changed, e = tx.SetModelSwitch(ctx, ModelSwitch{ModelID: modelID, Off: true, Reason: reason, AdminID: SystemActor}); e != nil || !changed {
-			return e
-		}
-		_, e = tx.RecordAdminAction(ctx, AdminAction{AdminID: SystemActor, Action: "model_off", Target: modelID,
-			Before: "on", After: "off", Reason: reason, Key: "model_off:cost:" + key})
-		return e
-	})
-	if err != nil {
-		return false, fmt.Errorf("take %s off sale for its cost: %w", modelID, err)
-	}
-	return changed, nil
+	return s.SwitchOffAsSystem(ctx, modelID, reason, "cost:"+key)
 }
 
 // ModelCost is what one model's jobs were quoted and billed, for jobs Kie

@@ -45,8 +45,10 @@ CREATE TABLE cost_overruns (
 );
 CREATE INDEX cost_overruns_model ON cost_overruns (bot_id, model_id, created_at);
 
--- The daily catalogue sync's runs: when each started and ended, and the
--- report the admins got, so a new leader knows whether today's run is done.
+-- The catalogue sync's runs: when each started and ended, the report the
+-- admins got, and Kie's prose price of every model it saw (model id → text),
+-- the next run's yardstick for "changed prose prices". A new leader knows
+-- from it whether today's run is done.
 CREATE TABLE catalogue_syncs (
     bot_id      bigint      NOT NULL,
     id          bigserial   NOT NULL,
@@ -54,6 +56,7 @@ CREATE TABLE catalogue_syncs (
     finished_at timestamptz,
     report      text        NOT NULL DEFAULT '',
     failure     text        NOT NULL DEFAULT '',
+    prices      jsonb       NOT NULL DEFAULT '{}'::jsonb,
     PRIMARY KEY (bot_id, id)
 );
 CREATE INDEX catalogue_syncs_started ON catalogue_syncs (bot_id, started_at);
