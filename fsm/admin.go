@@ -86,6 +86,7 @@ type adminSession struct {
 	Bc         *bcDraft    `json:"bc,omitempty"`   // the broadcast being composed
 	BcList     []int64     `json:"bcl,omitempty"`  // the broadcasts the list shows
 	BcDone     *bcDone     `json:"bcd,omitempty"`  // the last broadcast start pressed
+	Note       string      `json:"note,omitempty"` // shown once above the next models list
 }
 
 // pendingAct is a change being prepared, filled in prompt by prompt.
@@ -97,6 +98,7 @@ type pendingAct struct {
 	ModelID  string       `json:"m,omitempty"`
 	Reasoned bool         `json:"rd,omitempty"` // the reason has been asked and given
 	Manual   int64        `json:"mt,omitempty"` // the manual top-up decided on
+	Price    *PriceAct    `json:"p,omitempty"`  // a price confirmation
 }
 
 // adminDone remembers a pressed confirmation, so its second tap yields the
@@ -168,7 +170,7 @@ func (t *turn) openSection(s AdminSection) error {
 // that is not one of them.
 func (t *turn) adminCommand() (bool, error) {
 	switch t.in.Command {
-	case "admin", "stats", "user", "job", "order", "models", "audit", "broadcast", "broadcasts", "receipts", "subscribers":
+	case "admin", "stats", "user", "job", "order", "models", "audit", "broadcast", "broadcasts", "receipts", "subscribers", "confirmprice":
 	default:
 		return false, nil
 	}
@@ -203,6 +205,11 @@ func (t *turn) adminCommand() (bool, error) {
 		return true, t.adminManual()
 	case "subscribers":
 		return true, t.adminSubs()
+	case "confirmprice":
+		if arg == "" {
+			return true, t.adminModelsNote(T(t.lang, KeyPriceUsage))
+		}
+		return true, t.confirmPriceCommand(arg)
 	default: // audit
 		a.Page, a.AuditAdmin, a.AuditUser = 0, 0, 0
 		if who, ok := strings.CutPrefix(strings.ToLower(arg), "admin"); ok {

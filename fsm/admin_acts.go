@@ -298,6 +298,8 @@ func (t *turn) showAct(note string) error {
 		if !j.Refundable {
 			blocked = T(l, KeyNotRefundable)
 		}
+	case ActConfirmPrice:
+		text, blocked = t.priceActText(p)
 	default:
 		name := p.ModelID
 		if m, ok := t.reg.Lookup(p.ModelID); ok {
@@ -341,12 +343,12 @@ func (t *turn) showAct(note string) error {
 func (t *turn) confirmAct() error {
 	a := t.adm()
 	p := a.Act
-	act := AdminAct{Kind: p.Kind, Amount: p.Amount, Reason: p.Reason, Text: p.Text, ModelID: p.ModelID}
+	act := AdminAct{Kind: p.Kind, Amount: p.Amount, Reason: p.Reason, Text: p.Text, ModelID: p.ModelID, Price: p.Price}
 	event := EventAdminUser
 	switch p.Kind {
 	case ActRefund:
 		act.JobID, act.UserID, event = a.Job, a.User, EventAdminJob
-	case ActModelOff, ActModelOn:
+	case ActModelOff, ActModelOn, ActConfirmPrice:
 		event = EventAdminModels
 	case ActManualApprove, ActManualReject:
 		act.ManualID, event = p.Manual, EventAdminManual
@@ -371,6 +373,9 @@ func adminKey(adminID int64, nonce string, a AdminAct) string {
 	if a.ManualID != 0 {
 		fmt.Fprintf(h, "\x00%d", a.ManualID)
 	}
+	if a.Price != nil {
+		fmt.Fprintf(h, "\x00%+v", *a.Price)
+	}
 	return "tg:" + strconv.FormatInt(adminID, 10) + ":" + hex.EncodeToString(h.Sum(nil))[:32]
 }
 
@@ -385,7 +390,7 @@ func (t *turn) backFromAct() error {
 	switch kind {
 	case ActRefund:
 		return t.orderCard("")
-	case ActModelOff, ActModelOn:
+	case ActModelOff, ActModelOn, ActConfirmPrice:
 		return t.adminModels()
 	case ActManualApprove, ActManualReject:
 		return t.adminManual()
@@ -411,6 +416,8 @@ func actLabel(l Lang, k AdminActKind) string {
 		return T(l, KeyActManualApprove)
 	case ActManualReject:
 		return T(l, KeyActManualReject)
+	case ActConfirmPrice:
+		return T(l, KeyActPrice)
 	}
 	return T(l, KeyActMessage)
 }
@@ -471,6 +478,11 @@ func AdminOutcome(lang Lang, act AdminAct, r AdminResult) Screen {
 			text = T(lang, KeyDoneModelOn, model)
 		case ActManualApprove, ActManualReject:
 			text = manualOutcome(lang, act, r)
+		case ActConfirmPrice:
+			text = T(lang, KeyDonePrice, model)
+			if act.Price != nil && act.Price.Disable {
+				text = T(lang, KeyDoneNarrow, model)
+			}
 		}
 		if act.Reason != "" {
 			text += "\n" + T(lang, KeyAuditReason, Escape(cutRunes(act.Reason, 200)))
@@ -490,7 +502,7 @@ func AdminOutcome(lang Lang, act AdminAct, r AdminResult) Screen {
 		if act.UserID > 0 {
 			row = append(row, g(KeyBtnUser, aUsr, act.UserID))
 		}
-	case ActModelOff, ActModelOn:
+	case ActModelOff, ActModelOn, ActConfirmPrice:
 		row = append(row, g(KeyBtnModels, aMods, 0))
 	case ActManualApprove, ActManualReject:
 		if r.UserID > 0 {

@@ -71,6 +71,10 @@ func (t *turn) adminModels() error {
 		}
 	}
 	var b strings.Builder
+	if a.Note != "" {
+		b.WriteString(a.Note + "\n\n")
+		a.Note = ""
+	}
 	b.WriteString(T(l, KeyModelsTitle, on, off))
 	if n := pages(len(rows)); n > 1 {
 		b.WriteString("\n" + T(l, KeyPageOf, a.Page+1, n))
@@ -84,11 +88,14 @@ func (t *turn) adminModels() error {
 		switch {
 		case !m.Enabled():
 			b.WriteString("\n\n🚫 " + name + "\n" + T(l, KeyModelShippedOff, Escape(cutRunes(m.DisabledReason(), 160))))
+			if d := m.Spec().Disabled; d != nil && d.Code.Priceable() {
+				b.WriteString("\n" + T(l, KeyModelPriceable))
+			}
 		case switched && s.Off:
 			b.WriteString("\n\n⛔ " + name + "\n" + T(l, KeyModelSwitchedOff, when(s.At), s.By, Escape(cutRunes(s.Reason, 160))))
 			buttons = append(buttons, []Button{t.b(T(l, KeyBtnModelOn, cutRunes(m.Name(string(l)), 40)), aMod, strconv.Itoa(i))})
 		default:
-			b.WriteString("\n\n✅ " + name)
+			b.WriteString("\n\n✅ " + name + "\n" + priceLines(l, m))
 			buttons = append(buttons, []Button{t.b(T(l, KeyBtnModelOff, cutRunes(m.Name(string(l)), 40)), aMod, strconv.Itoa(i))})
 		}
 	}
@@ -238,6 +245,10 @@ func auditWhat(l Lang, x AuditLine) string {
 		return T(l, KeyAuditBcResume, bcTarget)
 	case "broadcast_cancel":
 		return T(l, KeyAuditBcCancel, bcTarget)
+	case "confirm_price":
+		return T(l, KeyAuditPrice, target)
+	case "narrow_price":
+		return T(l, KeyAuditNarrow, target)
 	}
 	s := Escape(cutRunes(x.Action, 40))
 	if x.UserID != 0 {

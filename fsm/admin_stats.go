@@ -92,6 +92,13 @@ func (t *turn) adminStats(period string) error {
 			for _, f := range m.Failures {
 				line += " · " + Escape(cutRunes(f.Reason, 40)) + " ×" + strconv.Itoa(f.N)
 			}
+			if m.BilledMicro > 0 {
+				mark := ""
+				if m.BilledMicro > m.QuotedMicro {
+					mark = " ⚠️"
+				}
+				line += "\n  " + T(l, KeyStatsQuotedBilled, credits(m.QuotedMicro), credits(m.BilledMicro)) + mark
+			}
 			b.WriteString(line)
 		}
 		b.WriteString("\n")

@@ -81,6 +81,9 @@ type ModelStatView struct {
 	ModelID             string
 	Finished, Succeeded int
 	Failures            []ReasonCount // most frequent first
+	// Kie credits quoted and billed (micro) over the jobs Kie reported a
+	// charge for; BilledMicro 0: none reported.
+	QuotedMicro, BilledMicro int64
 }
 
 // ReasonCount is a failure reason and how often it happened.
@@ -194,6 +197,7 @@ type AdminAct struct {
 	Amount  int64 // kopecks, signed
 	Reason  string
 	Text    string
+	Price   *PriceAct // ActConfirmPrice
 	Key     string
 	// ManualID is the manual top-up an ActManualApprove or
 	// ActManualReject decides on (payments.go).

@@ -12,9 +12,50 @@ import (
 // this is for callers without a registry at hand.
 func Welcome(lang Lang, firstName string) Screen {
 	return Screen{
-		Text:    T(lang, KeyWelcome, Escape(displayName(lang, firstName))),
+		Text:    T(lang, KeyWelcome, Escape(displayName(lang, firstName)), makes(lang, true, true, false)),
 		Buttons: [][]Button{{{Text: T(lang, KeyBtnMenu), Data: callbackData(globalNonce, aMenu, "")}}},
 	}
+}
+
+// makes names what the bot creates: "images and videos", or "images,
+// videos and audio — …" when audio is on sale.
+func makes(lang Lang, images, videos, audio bool) string {
+	var parts []string
+	if images {
+		parts = append(parts, T(lang, KeyMakesImages))
+	}
+	if videos {
+		parts = append(parts, T(lang, KeyMakesVideos))
+	}
+	if audio {
+		parts = append(parts, T(lang, KeyMakesAudio))
+	}
+	if len(parts) == 0 {
+		parts = []string{T(lang, KeyMakesImages), T(lang, KeyMakesVideos)}
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + T(lang, KeyMakesAnd) + parts[len(parts)-1]
+}
+
+// welcome greets the user with what is on sale now.
+func (t *turn) welcome() string {
+	var images, videos, audio bool
+	for _, m := range t.reg.Models() {
+		if t.env.SwitchedOff[m.ID()] {
+			continue
+		}
+		switch m.Output() {
+		case pricing.MediaImage:
+			images = true
+		case pricing.MediaVideo:
+			videos = true
+		case pricing.MediaAudio:
+			audio = true
+		}
+	}
+	return T(t.lang, KeyWelcome, Escape(displayName(t.lang, t.env.FirstName)), makes(t.lang, images, videos, audio))
 }
 
 // Hint answers text the bot does not understand.

@@ -205,7 +205,7 @@ func (t *turn) command() error {
 	case "start":
 		t.s.clearOrder()
 		t.fire(EventStart)
-		return t.mainMenu(T(t.lang, KeyWelcome, Escape(displayName(t.lang, t.env.FirstName))))
+		return t.mainMenu(t.welcome())
 	case "menu":
 		t.s.clearOrder()
 		t.fire(EventMenu)

@@ -39,7 +39,7 @@ func T(lang Lang, key Key, args ...any) string {
 
 // lookup finds a key in the topic tables. Each is a read-only literal.
 func lookup(key Key) ([2]string, bool) {
-	for _, table := range []map[Key][2]string{menuTexts, flowTexts, accountTexts, jobTexts, adminTexts, adminActTexts, opsTexts, bcTexts, paymentTexts, subscriptionTexts, panelTexts, panelPageTexts} {
+	for _, table := range []map[Key][2]string{menuTexts, flowTexts, accountTexts, jobTexts, adminTexts, adminActTexts, adminPriceTexts, opsTexts, bcTexts, paymentTexts, subscriptionTexts, panelTexts, panelPageTexts} {
 		if pair, ok := table[key]; ok {
 			return pair, true
 		}
@@ -78,6 +78,10 @@ func fitText(s string) string {
 // General texts: greetings, the menu, help, language, errors.
 const (
 	KeyWelcome          Key = "welcome"
+	KeyMakesImages      Key = "welcome.images"
+	KeyMakesVideos      Key = "welcome.videos"
+	KeyMakesAudio       Key = "welcome.audio"
+	KeyMakesAnd         Key = "welcome.and"
 	KeyFriend           Key = "friend"
 	KeyHint             Key = "hint"
 	KeyMenuTitle        Key = "menu.title"
@@ -110,10 +114,14 @@ const (
 
 var menuTexts = map[Key][2]string{ // [RU, EN]
 	KeyWelcome: {
-		"Привет, %s! 👋\n\nЯ создаю изображения и видео с помощью нейросетей Kie.ai. Выберите, что сделать, — точную цену вы увидите до оплаты.",
-		"Hi, %s! 👋\n\nI create images and videos with Kie.ai models. Choose what to make — you will see the exact price before you pay.",
+		"Привет, %s! 👋\n\nЯ создаю %s с помощью нейросетей Kie.ai. Выберите, что сделать, — точную цену вы увидите до оплаты.",
+		"Hi, %s! 👋\n\nI create %s with Kie.ai models. Choose what to make — you will see the exact price before you pay.",
 	},
-	KeyFriend: {"друг", "there"},
+	KeyMakesImages: {"изображения", "images"},
+	KeyMakesVideos: {"видео", "videos"},
+	KeyMakesAudio:  {"аудио — речь, звуки и музыку", "audio — speech, sounds and music"},
+	KeyMakesAnd:    {" и ", " and "},
+	KeyFriend:      {"друг", "there"},
 	KeyHint: {
 		"Я понимаю команды и кнопки меню. Нажмите /start, чтобы открыть меню, или /help для справки.",
 		"I understand commands and menu buttons. Send /start to open the menu or /help for help.",

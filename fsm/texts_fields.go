@@ -53,6 +53,10 @@ var fieldLabels = map[string][2]string{
 	"voice":                   {"Голос", "Voice"},
 	"title":                   {"Название", "Title"},
 	"instrumental":            {"Без вокала", "Instrumental"},
+	"customMode":              {"Свой текст песни, стиль и название", "Own lyrics, style and title"},
+	"vocalGender":             {"Голос вокала", "Vocal voice"},
+	"negativeTags":            {"Каких стилей избегать", "Styles to avoid"},
+	"loop":                    {"Зациклить звук", "Loop the sound"},
 }
 
 // fieldLabel is how a field is named on screens.
@@ -111,6 +115,9 @@ var valueLabels = map[string][2]string{
 	"REALISTIC":      {"Реалистичный", "Realistic"},
 	"DESIGN":         {"Дизайн", "Design"},
 	"FICTION":        {"Фантазийный", "Fiction"},
+	"m":              {"Мужской", "Male"},
+	"f":              {"Женский", "Female"},
+	"mp3_44100_128":  {"MP3", "MP3"},
 }
 
 func valueLabel(lang Lang, v string) (string, bool) {

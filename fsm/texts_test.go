@@ -89,7 +89,7 @@ func TestCatalogue(t *testing.T) {
 		}
 	}
 	inTables := map[Key]int{}
-	for _, table := range []map[Key][2]string{menuTexts, flowTexts, accountTexts, jobTexts, adminTexts, adminActTexts, opsTexts, bcTexts, panelTexts} {
+	for _, table := range []map[Key][2]string{menuTexts, flowTexts, accountTexts, jobTexts, adminTexts, adminActTexts, adminPriceTexts, opsTexts, bcTexts, panelTexts} {
 		for k := range table {
 			inTables[k]++
 			if _, ok := seen[k]; !ok {

@@ -343,14 +343,16 @@ func TestConfirmationsRefuseWhatAPriceCannotFix(t *testing.T) {
 		// Nothing sets a sound effect's length, so no per-second price can be quoted.
 		{price("elevenlabs/sound-effect-v2", PerInputSecond, "0.24", nil), ErrConfirmUnmeasurable, "0 inputs"},
 		{price("elevenlabs/sound-effect-v2", PerOutputSecond, "0.24", nil), ErrConfirmUnmeasurable, "name the input"},
-		// Two required texts (text, voice): say which one is counted.
-		{price("elevenlabs/text-to-speech-turbo-2-5", PerThousandChars, "6", nil), ErrConfirmUnmeasurable, "name one"},
 		// 100× the text-to-image median is a typo, not a price.
 		{price("grok-imagine/text-to-image", PerTask, "100000", nil), ErrConfirmAbsurd, "median"},
 	} {
 		if err := base.CheckConfirmation(tc.c); !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.text) {
 			t.Errorf("%s %s: %v, want %v mentioning %q", tc.c.ModelID, tc.c.Unit, err, tc.want, tc.text)
 		}
+	}
+	// The voice is a choice, not a text: only the text can be counted.
+	if err := base.CheckConfirmation(price("elevenlabs/text-to-speech-turbo-2-5", PerThousandChars, "6", nil)); err != nil {
+		t.Errorf("a per-character speech price: %v", err)
 	}
 	if err := base.CheckConfirmation(price("elevenlabs/sound-effect-v2", PerTask, "0.24", nil)); err != nil {
 		t.Errorf("a per-task sound effect: %v", err)

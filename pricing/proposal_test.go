@@ -68,8 +68,8 @@ func TestProposeConfirmationsFromSyncedProse(t *testing.T) {
 	if c := tts.Confirmation; c.Unit != PerThousandChars || c.CreditsPerUnit != 6*MicroPerCredit || len(tts.Doubts) == 0 {
 		t.Errorf("tts: %+v", tts)
 	}
-	// Two required texts: the reviewer must name the one counted.
-	if !errors.Is(tts.Problem, ErrConfirmUnmeasurable) {
+	// The voice is a choice, so the text is the one input counted.
+	if tts.Problem != nil {
 		t.Errorf("tts problem: %v", tts.Problem)
 	}
 	sfx := one("elevenlabs/sound-effect-v2")

@@ -457,3 +457,16 @@ func FormatRUB(kopecks int64) string {
 	fmt.Fprintf(&b, ",%02d\u00a0₽", kopecks%100)
 	return b.String()
 }
+
+// WithRegistry returns a pricer with p's rates quoting from reg (the
+// registry with an operator's confirmations applied, say); the free tier
+// is chosen again from reg's models.
+func (p *Pricer) WithRegistry(reg *Registry) *Pricer {
+	out := *p
+	out.reg = reg
+	out.free = nil
+	if out.rubPerUSD != nil {
+		out.free = out.freeTier()
+	}
+	return &out
+}

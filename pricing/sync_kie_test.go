@@ -108,7 +108,7 @@ func TestConfirmedSunoRunsOnTheSunoEndpoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	params := pricing.Params{"prompt": "a calm piano track", "customMode": "false", "instrumental": "true"}
+	params := pricing.Params{"prompt": "a calm piano track", "customMode": "false", "instrumental": "true", "style": "ambient", "title": "Calm"}
 	q, err := p.Quote(m.ID(), params)
 	if err != nil {
 		t.Fatal(err)

@@ -61,6 +61,9 @@ type ModelStat struct {
 	Finished  int
 	Succeeded int
 	Failures  []Reason // most frequent first, at most 3
+	// The quoted Kie credits and what Kie billed (creditsConsumed), in
+	// micro-credits, over the finished jobs Kie reported a charge for.
+	QuotedMicro, BilledMicro int64
 }
 
 // Reason is a failure reason (Kie's fail code, else the final state) and
@@ -198,7 +201,9 @@ const topModels = 10
 func (q *queries) statsModels(ctx context.Context, s *Stats) error {
 	rows, err := q.db.Query(ctx, `
 		WITH m AS (
-			SELECT model_id, count(*) AS finished, count(*) FILTER (WHERE state = 'succeeded') AS succeeded
+			SELECT model_id, count(*) AS finished, count(*) FILTER (WHERE state = 'succeeded') AS succeeded,
+			       coalesce(sum(cost_micro_credits) FILTER (WHERE credits_consumed_micro > 0), 0)::bigint AS quoted,
+			       coalesce(sum(credits_consumed_micro), 0)::bigint AS billed
 			  FROM jobs WHERE bot_id = $1 AND finished_at >= $2 AND finished_at < $3
 			 GROUP BY model_id ORDER BY 2 DESC, 1 LIMIT $4
 		), r AS (
@@ -207,7 +212,7 @@ func (q *queries) statsModels(ctx context.Context, s *Stats) error {
 			 WHERE j.bot_id = $1 AND j.finished_at >= $2 AND j.finished_at < $3 AND j.state <> 'succeeded'
 			 GROUP BY 1, 2
 		)
-		SELECT m.model_id, m.finished, m.succeeded, coalesce(r.reason, ''), coalesce(r.n, 0)
+		SELECT m.model_id, m.finished, m.succeeded, m.quoted, m.billed, coalesce(r.reason, ''), coalesce(r.n, 0)
 		  FROM m LEFT JOIN r USING (model_id)
 		 ORDER BY m.finished DESC, m.model_id, r.n DESC, r.reason`, q.botID, s.From, s.To, topModels)
 	if err != nil {
@@ -216,10 +221,11 @@ func (q *queries) statsModels(ctx context.Context, s *Stats) error {
 	var (
 		model, reason       string
 		finished, succ, cnt int
+		quoted, billed      int64
 	)
-	_, err = pgx.ForEachRow(rows, []any{&model, &finished, &succ, &reason, &cnt}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&model, &finished, &succ, &quoted, &billed, &reason, &cnt}, func() error {
 		if len(s.Models) == 0 || s.Models[len(s.Models)-1].ModelID != model {
-			s.Models = append(s.Models, ModelStat{ModelID: model, Finished: finished, Succeeded: succ})
+			s.Models = append(s.Models, ModelStat{ModelID: model, Finished: finished, Succeeded: succ, QuotedMicro: quoted, BilledMicro: billed})
 		}
 		m := &s.Models[len(s.Models)-1]
 		if reason != "" && len(m.Failures) < 3 {

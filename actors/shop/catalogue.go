@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/kiebot/kiebot/pricing"
 	"github.com/kiebot/kiebot/store"
 )
 
@@ -21,6 +22,13 @@ type CatalogueConfig struct {
 	// Reload is the safety net's period: a NOTIFY lost while reconnecting
 	// costs at most this long. Default 30 s.
 	Reload time.Duration
+	// Pricer is the shipped registry with the configured rates. When set,
+	// the catalogue also loads the operators' price confirmations
+	// (store.PriceConfirmations), applies them over its registry
+	// (pricing.Registry.WithConfirmations) and serves the result from
+	// Pricer(): a confirmed model goes on sale on every instance at the
+	// next reload. Nil: switches only.
+	Pricer *pricing.Pricer
 	Logger *slog.Logger
 }
 
@@ -41,6 +49,11 @@ type Catalogue struct {
 
 	mu  sync.RWMutex
 	off map[string]bool // replaced whole on reload, never changed: readers share it
+	// live is the base pricer with the confirmations applied (the base
+	// itself until the first load); report is what applying them did.
+	live    *pricing.Pricer
+	report  pricing.OverlayReport
+	applied []store.PriceConfirmation // the stored rows the registry was built from
 }
 
 // NewCatalogue validates cfg; bad wiring panics.
@@ -51,7 +64,37 @@ func NewCatalogue(cfg CatalogueConfig) *Catalogue {
 	if cfg.Reload <= 0 {
 		cfg.Reload = 30 * time.Second
 	}
-	return &Catalogue{cfg: cfg, log: cfg.Logger.With("component", "catalogue"), kick: make(chan struct{}, 1), off: map[string]bool{}}
+	return &Catalogue{cfg: cfg, log: cfg.Logger.With("component", "catalogue"), kick: make(chan struct{}, 1), off: map[string]bool{}, live: cfg.Pricer}
+}
+
+// Pricer is the pricer of what is on sale now: the shipped registry with
+// every stored confirmation applied, as last loaded. Nil when the
+// catalogue was built without a Pricer.
+func (c *Catalogue) Pricer() *pricing.Pricer {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.live
+}
+
+// Confirmations is the stored confirmations as last loaded, with what
+// applying them did (rejected ones and why).
+func (c *Catalogue) Confirmations() ([]store.PriceConfirmation, pricing.OverlayReport) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.applied, c.report
+}
+
+// ToConfirmation is a stored confirmation as package pricing takes it.
+func ToConfirmation(s store.PriceConfirmation) pricing.Confirmation {
+	c := pricing.Confirmation{
+		Kind: pricing.ConfirmationKind(s.Kind), ModelID: s.ModelID, Unit: pricing.Unit(s.Unit), Field: s.Field,
+		CreditsPerUnit: pricing.Credits(s.CreditsMicro), Source: s.Source, ConfirmedAt: s.ConfirmedAt,
+		ConfirmedBy: "tg:" + strconv.FormatInt(s.AdminID, 10),
+	}
+	if len(s.Option) > 0 {
+		c.Option = pricing.Params(s.Option)
+	}
+	return c
 }
 
 // Off is the set of switched-off model ids as last loaded. The map is
@@ -74,15 +117,42 @@ func (c *Catalogue) Load(ctx context.Context) error {
 			off[s.ModelID] = true
 		}
 	}
+	var (
+		stored []store.PriceConfirmation
+		live   *pricing.Pricer
+		rep    pricing.OverlayReport
+	)
+	if c.cfg.Pricer != nil {
+		if stored, err = c.cfg.Store.PriceConfirmations(ctx); err != nil {
+			return err
+		}
+		cs := make([]pricing.Confirmation, len(stored))
+		for i, s := range stored {
+			cs[i] = ToConfirmation(s)
+		}
+		reg, r := c.cfg.Pricer.Registry().WithConfirmations(cs)
+		live, rep = c.cfg.Pricer.WithRegistry(reg), r
+	}
 	c.mu.Lock()
 	changed := len(off) != len(c.off)
 	for id := range off {
 		changed = changed || !c.off[id]
 	}
 	c.off = off
+	newPrices := c.cfg.Pricer != nil && len(stored) != len(c.applied)
+	if c.cfg.Pricer != nil {
+		c.live, c.report, c.applied = live, rep, stored
+	}
 	c.mu.Unlock()
 	if changed {
 		c.log.Info("catalogue: models switched off", "models", len(off))
+	}
+	if newPrices {
+		c.log.Info("catalogue: operator confirmations applied", "stored", len(stored), "applied", len(rep.Applied),
+			"superseded", len(rep.Superseded), "rejected", len(rep.Rejected), "on_sale", len(live.Registry().Models()))
+		for _, e := range rep.Rejected {
+			c.log.Warn("catalogue: a stored confirmation does not apply to this registry", "model", e.Confirmation.ModelID, "err", e)
+		}
 	}
 	return nil
 }

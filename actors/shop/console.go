@@ -128,6 +128,11 @@ func (sh *Shop) act(ctx context.Context, tx *store.Tx, a fsm.AdminAct, adminID, 
 			notice = append(notice, screenOp(done.User.ChatID,
 				fsm.ManualRejected(fsm.LangOf(done.User.Language), done.Manual.ID, a.Reason, sh.cfg.SupportContact)))
 		}
+	case fsm.ActConfirmPrice:
+		if a.Price == nil {
+			return nil, fmt.Errorf("price confirmation of %s without its price", a.ModelID)
+		}
+		_, err = sh.op.ConfirmPrice(ctx, tx, operator.PriceConfirm{Request: req, Confirmation: a.Price.Confirmation(a.ModelID, adminID)})
 	default:
 		return nil, fmt.Errorf("unknown admin act %q", a.Kind)
 	}
@@ -207,6 +212,7 @@ func refusalOf(err error) (fsm.AdminRefusal, string, bool) {
 		{operator.ErrDecided, fsm.RefusedDecided},
 		{operator.ErrManualUnknown, fsm.RefusedInvalid},
 		{operator.ErrModelUnknown, fsm.RefusedInvalid},
+		{operator.ErrPriceRefused, fsm.RefusedInvalid},
 		{operator.ErrNoReason, fsm.RefusedInvalid},
 		{operator.ErrTooLong, fsm.RefusedInvalid},
 		{operator.ErrBadAmount, fsm.RefusedInvalid},

@@ -45,7 +45,7 @@ func (f consoleFacts) Stats(period string) (fsm.StatsView, error) {
 		v.Jobs[string(state)] = n
 	}
 	for _, m := range s.Models {
-		mv := fsm.ModelStatView{ModelID: m.ModelID, Finished: m.Finished, Succeeded: m.Succeeded}
+		mv := fsm.ModelStatView{ModelID: m.ModelID, Finished: m.Finished, Succeeded: m.Succeeded, QuotedMicro: m.QuotedMicro, BilledMicro: m.BilledMicro}
 		for _, r := range m.Failures {
 			mv.Failures = append(mv.Failures, fsm.ReasonCount{Reason: r.Reason, N: r.Count})
 		}

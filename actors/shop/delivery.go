@@ -175,7 +175,7 @@ var errUndeliverable = errors.New("result refused in every form")
 // model's name in it.
 func (j *Jobs) audience(ctx context.Context, job store.Job) (fsm.Lang, string) {
 	lang, _, _, _ := language(ctx, j.cfg.Store, job.UserID, "")
-	return lang, modelName(j.cfg.Registry, job.ModelID, lang)
+	return lang, modelName(j.registry(), job.ModelID, lang)
 }
 
 // say shows s in the job's progress message (edited in place) or, without
@@ -228,7 +228,7 @@ func (j *Jobs) sendResults(ctx context.Context, job *store.Job, lang fsm.Lang, n
 			caption = fsm.ResultCaption(lang, job.ID, name)
 			buttons = fsm.ResultButtons(lang, job.ID, job.ModelID)
 		}
-		err := j.sendOne(ctx, *job, lang, job.ResultURLs[i], caption, buttons, log)
+		err := j.sendOne(ctx, *job, lang, job.ResultURLs[i], caption, buttons, audioMeta(*job, name, i), log)
 		lost := errors.Is(err, ErrResultGone) || errors.Is(err, errUndeliverable)
 		switch {
 		case lost:
@@ -364,7 +364,7 @@ func fetchRefusal(err error) bool {
 // forms; forms too small for its size are skipped), else as a link. A
 // result Telegram refuses in every form is errUndeliverable; a user who
 // blocked the bot errUnreachable; a transient failure is returned as is.
-func (j *Jobs) sendOne(ctx context.Context, job store.Job, lang fsm.Lang, u, caption string, btns [][]fsm.Button, log *slog.Logger) error {
+func (j *Jobs) sendOne(ctx context.Context, job store.Job, lang fsm.Lang, u, caption string, btns [][]fsm.Button, meta telegram.MediaMeta, log *slog.Logger) error {
 	size := j.headSize(ctx, u)
 	var refusals []string
 	skip := ""
@@ -372,7 +372,7 @@ func (j *Jobs) sendOne(ctx context.Context, job store.Job, lang fsm.Lang, u, cap
 		if size > f.limit || f.kind == skip {
 			continue
 		}
-		err := j.sendForm(ctx, job, f, u, caption, btns)
+		err := j.sendForm(ctx, job, f, u, caption, btns, meta)
 		switch {
 		case err == nil:
 			return nil
@@ -411,20 +411,37 @@ func (j *Jobs) sendOne(ctx context.Context, job store.Job, lang fsm.Lang, u, cap
 }
 
 // sendForm makes one attempt at sending a result in form f.
-func (j *Jobs) sendForm(ctx context.Context, job store.Job, f form, u, caption string, btns [][]fsm.Button) error {
+func (j *Jobs) sendForm(ctx context.Context, job store.Job, f form, u, caption string, btns [][]fsm.Button, meta telegram.MediaMeta) error {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 	defer cancel()
 	if !f.upload {
-		_, err := j.cfg.Telegram.SendMedia(cctx, job.ChatID, f.kind, &models.InputFileString{Data: u}, caption, buttons(btns))
+		_, err := j.cfg.Telegram.SendMediaMeta(cctx, job.ChatID, f.kind, &models.InputFileString{Data: u}, caption, buttons(btns), meta)
 		return err
 	}
-	return j.upload(cctx, job.ChatID, f, u, caption, btns)
+	return j.upload(cctx, job.ChatID, f, u, caption, btns, meta)
+}
+
+// audioMeta names result i of an audio job in the player: the title the
+// user gave (Suno's title), else the model's name, numbered when the task
+// made several tracks ("Night drive (1/2)"); the model is the performer.
+func audioMeta(job store.Job, modelName string, i int) telegram.MediaMeta {
+	if mediaKind(job.Output) != telegram.MediaAudio {
+		return telegram.MediaMeta{}
+	}
+	title := strings.TrimSpace(job.Params["title"])
+	if title == "" {
+		title = modelName
+	}
+	if n := len(job.ResultURLs); n > 1 {
+		title = fmt.Sprintf("%s (%d/%d)", title, i+1, n)
+	}
+	return telegram.MediaMeta{Title: title, Performer: modelName}
 }
 
 // upload streams a result from Kie's host into a multipart upload to
 // Telegram, never holding more than a buffer of it: at most MaxUploads at
 // once, each cut off past the form's size limit.
-func (j *Jobs) upload(ctx context.Context, chatID int64, f form, u, caption string, btns [][]fsm.Button) error {
+func (j *Jobs) upload(ctx context.Context, chatID int64, f form, u, caption string, btns [][]fsm.Button, meta telegram.MediaMeta) error {
 	select {
 	case j.uploads <- struct{}{}:
 	case <-ctx.Done():
@@ -436,7 +453,7 @@ func (j *Jobs) upload(ctx context.Context, chatID int64, f form, u, caption stri
 		return err
 	}
 	defer body.Close()
-	_, err = j.cfg.Telegram.SendMedia(ctx, chatID, f.kind, &models.InputFileUpload{Filename: resultName(u), Data: body}, caption, buttons(btns))
+	_, err = j.cfg.Telegram.SendMediaMeta(ctx, chatID, f.kind, &models.InputFileUpload{Filename: resultName(u), Data: body}, caption, buttons(btns), meta)
 	if body.over.Load() {
 		return fmt.Errorf("upload %s: %w", f, errResultTooBig)
 	}

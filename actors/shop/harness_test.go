@@ -94,6 +94,9 @@ type shopOptions struct {
 	manual *manualOptions
 	// sub sells the monthly Stars plan (subscription_test.go).
 	sub *SubscriptionPlan
+	// reconcile configures the check of Kie's bills (Store, Alerts,
+	// Logger and Catalogue are filled in).
+	reconcile ReconcileConfig
 }
 
 // testCallbackKey signs job ids in the shop's callback URLs.
@@ -118,9 +121,11 @@ func newShop(t testing.TB, opts shopOptions) *shop {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The fake Kie knows every enabled model; tasks finish at once unless a
-	// test scripts them otherwise.
-	for _, m := range pricer.Registry().Models() {
+	// The fake Kie knows every model (an operator may put a disabled one
+	// on sale) and bills each task the model's cheapest price, never more
+	// than a quote; tasks finish at once unless a test scripts them
+	// otherwise.
+	for _, m := range pricer.Registry().All() {
 		out := kietest.Image
 		switch m.Output() {
 		case "video":
@@ -128,7 +133,15 @@ func newShop(t testing.TB, opts shopOptions) *shop {
 		case "audio":
 			out = kietest.Audio
 		}
-		ks.AddModel(kietest.Model{ID: m.ID(), Output: out, Price: 1})
+		price := 0.01
+		if md, ok := m.Cheapest(); ok {
+			price = float64(md.Credits) / pricing.MicroPerCredit
+		}
+		fake := kietest.Model{ID: m.ID(), Output: out, Price: price}
+		if m.Family() == pricing.FamilySuno {
+			fake.Suno, fake.Output = true, kietest.Music
+		}
+		ks.AddModel(fake)
 	}
 	s := &shop{Harness: h, kie: ks, pricer: pricer, st: store.New(storetest.OpenPool(t, h.DSN), h.BotID), kopecksPerStar: 100, opts: opts,
 		parts: map[string]*shopParts{}}
@@ -222,7 +235,7 @@ func (s *shop) startShop(name string, opts shopOptions) *actorstest.Instance {
 		wake := make(chan int64, 256)
 		// The catalogue reloads on NOTIFY only (its timer is an hour), so
 		// a test that waits for it proves the notification arrived.
-		cat := NewCatalogue(CatalogueConfig{Store: st, ConnConfig: st.Pool().Config().ConnConfig.Copy(), Logger: log, Reload: time.Hour})
+		cat := NewCatalogue(CatalogueConfig{Store: st, ConnConfig: st.Pool().Config().ConnConfig.Copy(), Pricer: s.pricer, Logger: log, Reload: time.Hour})
 		s.runCatalogue(name, cat)
 		acfg := o.alerts
 		acfg.Store, acfg.Telegram, acfg.Logger, acfg.AdminIDs, acfg.Instance = st, tg, log, o.admins, name
@@ -251,9 +264,11 @@ func (s *shop) startShop(name string, opts shopOptions) *actorstest.Instance {
 			Subscription:  o.sub,
 		})
 		s.parts[name] = &shopParts{shop: sh, broadcasts: bcs, kieWatch: kw, alerts: alerts, telegram: tg}
-		jcfg := JobsConfig{Store: st, Kie: kc, Telegram: tg, Registry: s.pricer.Registry(), Logger: log,
+		rcfg := o.reconcile
+		rcfg.Store, rcfg.Alerts, rcfg.Logger, rcfg.Catalogue = st, alerts, log, cat
+		jcfg := JobsConfig{Store: st, Kie: kc, Telegram: tg, Registry: s.pricer.Registry(), Catalogue: cat, Logger: log,
 			Wake: wake, PollMin: 20 * time.Millisecond, PollMax: pollMax, PollRate: 200, ProgressEvery: time.Hour,
-			MaxFollowers: o.maxFollowers, MaxUploads: o.maxUploads, SweepEvery: o.sweepEvery}
+			MaxFollowers: o.maxFollowers, MaxUploads: o.maxUploads, SweepEvery: o.sweepEvery, Reconcile: NewReconciler(rcfg).Check}
 		if s.callbackURL != "" {
 			jcfg.CallbackBaseURL, jcfg.CallbackKey = s.callbackURL, []byte(testCallbackKey)
 			jcfg.ConnConfig = st.Pool().Config().ConnConfig.Copy()
@@ -291,6 +306,20 @@ func (s *shop) runCatalogue(name string, cat *Catalogue) {
 		<-done
 	})
 	s.catalogues.Store(name, cat)
+}
+
+// onSale is the registry on sale: an instance's catalogue's (with the
+// operators' confirmations), else the shipped one.
+func (s *shop) onSale() *pricing.Registry {
+	reg := s.pricer.Registry()
+	s.catalogues.Range(func(_, v any) bool {
+		if p := v.(*Catalogue).Pricer(); p != nil {
+			reg = p.Registry()
+			return false
+		}
+		return true
+	})
+	return reg
 }
 
 // client is a user of the shop, with helpers to read the bot's messages
@@ -500,7 +529,7 @@ const testPrompt = "a red fox in the snow"
 // option of every choice, a small file of the asked media, a short prompt.
 // It returns the confirmation.
 func (c *client) orderUpTo(modelID string) (telegramtest.Message, error) {
-	m, err := c.s.pricer.Registry().Model(modelID)
+	m, err := c.s.onSale().Model(modelID)
 	if err != nil {
 		return telegramtest.Message{}, err
 	}

@@ -34,7 +34,11 @@ type JobsConfig struct {
 	Kie      *kie.Client
 	Telegram *telegram.Client
 	Registry *pricing.Registry
-	Logger   *slog.Logger
+	// Catalogue, when set, gives the registry on sale now (with the
+	// operators' confirmations): a model an operator put on sale is
+	// submitted with the registry that priced it.
+	Catalogue *Catalogue
+	Logger    *slog.Logger
 	// CallbackBaseURL is the public base URL Kie calls back
 	// (CallbackPath is appended); empty: no callbacks, polling only.
 	CallbackBaseURL string
@@ -69,6 +73,9 @@ type JobsConfig struct {
 	// Now is the clock deadlines and progress are measured by; default
 	// time.Now.
 	Now func() time.Time
+	// Reconcile, when set, is given every job as it finishes, with what Kie
+	// billed for it (Reconciler.Check).
+	Reconcile func(context.Context, store.Job)
 }
 
 // Jobs is the leader's jobs actor: it owns generation jobs after
@@ -305,7 +312,18 @@ func (j *Jobs) submit(ctx context.Context, job store.Job, log *slog.Logger) {
 	// unknown outcome. The poller and dispatcher stop first, so this delays
 	// nothing that touches Telegram.
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	created, err := j.cfg.Kie.CreateTask(cctx, kie.CreateTaskRequest{Model: job.ModelID, CallbackURL: j.callbackURL(job.ID), Input: input})
+	var created kie.CreatedTask
+	if j.suno(job.ModelID) {
+		if j.cfg.CallbackBaseURL == "" {
+			cancel()
+			log.Error("jobs: Suno takes tasks only with a callback URL (set WEBHOOK_BASE_URL); releasing the hold")
+			j.finish(ctx, job, ending(job, store.JobFailed, fsm.FailUnavailable, "suno needs a callback url"), log)
+			return
+		}
+		created, err = j.cfg.Kie.GenerateMusic(cctx, kie.GenerateMusicRequest{Model: job.ModelID, CallbackURL: j.callbackURL(job.ID), Input: input})
+	} else {
+		created, err = j.cfg.Kie.CreateTask(cctx, kie.CreateTaskRequest{Model: job.ModelID, CallbackURL: j.callbackURL(job.ID), Input: input})
+	}
 	cancel()
 	switch {
 	case err == nil:
@@ -411,7 +429,7 @@ func (j *Jobs) awaitUnknown(ctx context.Context, job store.Job, hints <-chan job
 				continue
 			}
 			// Only a task whose own record names this job may be adopted.
-			task, err := j.cfg.Kie.RecordInfo(ctx, h.taskID)
+			task, err := j.readTask(ctx, job.ModelID, h.taskID)
 			if err != nil || !taskNamesJob(task.Param, j.cfg.CallbackKey, job.ID) {
 				log.Warn("jobs: a callback hint for an unknown submission did not check out", "task_id", h.taskID, "err", err)
 				continue
@@ -442,7 +460,7 @@ func (j *Jobs) poll(ctx context.Context, job store.Job, hints <-chan jobHint, lo
 		if err := j.limiter.Wait(ctx); err != nil {
 			return false
 		}
-		task, err := j.cfg.Kie.RecordInfo(ctx, job.TaskID)
+		task, err := j.readTask(ctx, job.ModelID, job.TaskID)
 		switch {
 		case ctx.Err() != nil:
 			return false
@@ -499,17 +517,45 @@ func (j *Jobs) finish(ctx context.Context, job store.Job, p store.FinishParams, 
 		return
 	}
 	log.Info("jobs: finished", "outcome", p.Outcome, "price_kopecks", done.PriceKopecks, "free", done.Free)
+	if j.cfg.Reconcile != nil {
+		j.cfg.Reconcile(ctx, done)
+	}
 	if ctx.Err() == nil {
 		j.deliver(ctx, done, log)
 	}
 }
 
 func (j *Jobs) input(job store.Job) (map[string]any, error) {
-	m, err := j.cfg.Registry.Model(job.ModelID)
+	m, err := j.registry().Model(job.ModelID)
 	if err != nil {
 		return nil, err
 	}
 	return m.Input(pricing.Params(job.Params), job.Inputs)
+}
+
+// suno reports whether the model's tasks run on Suno's own endpoints
+// (generate, generate/record-info) rather than createTask.
+func (j *Jobs) suno(modelID string) bool {
+	m, ok := j.registry().Lookup(modelID)
+	return ok && m.Family() == pricing.FamilySuno
+}
+
+// readTask reads a task from the endpoint family its model uses.
+func (j *Jobs) readTask(ctx context.Context, modelID, taskID string) (*kie.Task, error) {
+	if j.suno(modelID) {
+		return j.cfg.Kie.MusicRecordInfo(ctx, taskID)
+	}
+	return j.cfg.Kie.RecordInfo(ctx, taskID)
+}
+
+// registry is the registry on sale now (see JobsConfig.Catalogue).
+func (j *Jobs) registry() *pricing.Registry {
+	if j.cfg.Catalogue != nil {
+		if p := j.cfg.Catalogue.Pricer(); p != nil {
+			return p.Registry()
+		}
+	}
+	return j.cfg.Registry
 }
 
 // callbackURL carries our job id and its signature, so an early callback

@@ -34,6 +34,13 @@ type KieWatchConfig struct {
 	// once (Kie may have been topped up since), but at most once per
 	// RefreshGap; default 1 minute.
 	RefreshGap time.Duration
+	// GapAlert: between two readings the balance should fall by what the
+	// jobs that finished meanwhile were billed (creditsConsumed, else the
+	// quote of a success); a fall larger by more than GapAlert and 10 % of
+	// that alerts the admins (another user of the API key, Kie billing
+	// more than it reported, a failed task billed). Default 5 credits;
+	// negative turns the cross-check off.
+	GapAlert kie.Credits
 }
 
 // KieWatch reads Kie's credit balance on the leader (Run, a term worker)
@@ -65,6 +72,7 @@ func NewKieWatch(cfg KieWatchConfig) *KieWatch {
 	}
 	cfg.MaxAge = cmp.Or(cfg.MaxAge, max(3*cfg.Every, 15*time.Minute))
 	cfg.RefreshGap = cmp.Or(cfg.RefreshGap, time.Minute)
+	cfg.GapAlert = cmp.Or(cfg.GapAlert, kie.CreditsFromInt(5))
 	return &KieWatch{cfg: cfg, log: cfg.Logger.With("component", "kiewatch"), refused: make(chan refusal, 1)}
 }
 
@@ -90,9 +98,13 @@ func (w *KieWatch) Refresh(ctx context.Context) (kie.Credits, time.Time, error) 
 	if err != nil {
 		return 0, time.Time{}, err
 	}
+	prev, perr := w.cfg.Store.KieBalance(ctx)
 	saved, err := w.cfg.Store.SaveKieBalance(ctx, credits.Micro())
 	if err != nil {
 		return 0, time.Time{}, err
+	}
+	if perr == nil {
+		w.crossCheck(ctx, prev, credits, saved.ReadAt)
 	}
 	w.log.Debug("kiewatch: balance read", "credits", credits.String())
 	if w.cfg.AlertBelow > 0 && credits < w.cfg.AlertBelow && w.cfg.Alerts != nil {
@@ -104,6 +116,44 @@ func (w *KieWatch) Refresh(ctx context.Context) (kie.Credits, time.Time, error) 
 		}
 	}
 	return credits, saved.ReadAt, nil
+}
+
+// AlertKieBalanceGap is the alert key of a balance that fell by more than
+// the jobs account for.
+const AlertKieBalanceGap = "kie_balance_gap"
+
+// crossCheck compares the balance's fall since the previous reading with
+// what the jobs finished in between were billed, and reports a gap. A
+// balance that rose (a top-up) is not checked. A job Kie charged just
+// before a reading but that finished on our side just after counts in the
+// next interval: the tolerance absorbs such a shift.
+func (w *KieWatch) crossCheck(ctx context.Context, prev store.KieBalance, now kie.Credits, at time.Time) {
+	if w.cfg.GapAlert < 0 || !at.After(prev.ReadAt) {
+		return
+	}
+	fell := prev.CreditsMicro - now.Micro()
+	if fell <= 0 {
+		return
+	}
+	spent, err := w.cfg.Store.KieSpend(ctx, prev.ReadAt, at)
+	if err != nil {
+		w.log.Error("kiewatch: cannot sum the jobs' charges to cross-check the balance", "err", err)
+		return
+	}
+	gap := fell - spent
+	if gap <= w.cfg.GapAlert.Micro() || gap*10 <= spent {
+		return
+	}
+	w.log.Warn("kiewatch: Kie's balance fell by more than the jobs account for", "fell", kie.Credits(fell).String(),
+		"jobs", kie.Credits(spent).String(), "gap", kie.Credits(gap).String(), "since", prev.ReadAt)
+	if w.cfg.Alerts == nil {
+		return
+	}
+	if _, err := w.cfg.Alerts.Alert(ctx, AlertKieBalanceGap, func(lang fsm.Lang) string {
+		return fsm.T(lang, fsm.KeyAlertKieGap, kie.Credits(fell).String(), kie.Credits(spent).String(), kie.Credits(gap).String())
+	}); err != nil {
+		w.log.Error("kiewatch: cannot alert about the balance gap", "err", err)
+	}
 }
 
 // Check is the order path's question: can Kie take an order costing cost,

@@ -120,7 +120,11 @@ func New(cfg Config) *Shop {
 		cfg.WakeJobs = func(int64) {}
 	}
 	if cfg.Operator == nil {
-		cfg.Operator = operator.New(operator.Config{AdminIDs: cfg.AdminIDs, Pricer: cfg.Pricer, Logger: cfg.Logger, Now: cfg.Now,
+		var live func() *pricing.Pricer
+		if cat := cfg.Catalogue; cat != nil {
+			live = cat.Pricer
+		}
+		cfg.Operator = operator.New(operator.Config{AdminIDs: cfg.AdminIDs, Pricer: cfg.Pricer, Live: live, Logger: cfg.Logger, Now: cfg.Now,
 			Kie: operator.NewKieCredits(cfg.Kie, time.Minute, cfg.Now)})
 	}
 	if cfg.AdminSections == nil {
@@ -143,6 +147,17 @@ func New(cfg Config) *Shop {
 // isAdmin is the one admin check: the operator service's, which also
 // guards every change it makes.
 func (sh *Shop) isAdmin(id int64) bool { return sh.op.IsAdmin(id) }
+
+// pricer is what is on sale now: the catalogue's registry with the
+// operators' confirmations applied, or the shipped one without a catalogue.
+func (sh *Shop) pricer() *pricing.Pricer {
+	if sh.cfg.Catalogue != nil {
+		if p := sh.cfg.Catalogue.Pricer(); p != nil {
+			return p
+		}
+	}
+	return sh.cfg.Pricer
+}
 
 // switchedOff is this step's view of the models switched off at runtime.
 func (sh *Shop) switchedOff() map[string]bool {
@@ -210,9 +225,10 @@ func (sh *Shop) Handle(ctx context.Context, s actors.Session, upd *models.Update
 		return sh.adminRefund(ctx, from.ID, chatID, lang, in.Arg)
 	}
 
+	pricer := sh.pricer()
 	env := fsm.Env{
 		Lang: lang, UserID: from.ID, FirstName: from.FirstName, IsAdmin: sh.isAdmin(from.ID),
-		Registry: sh.cfg.Pricer.Registry(), Pricer: sh.cfg.Pricer, FreeDailyLimit: sh.cfg.FreeDailyLimit,
+		Registry: pricer.Registry(), Pricer: pricer, FreeDailyLimit: sh.cfg.FreeDailyLimit,
 		StarsPackages: sh.cfg.StarsPackages, KopecksPerStar: sh.cfg.KopecksPerStar, MaxRunningJobs: sh.cfg.MaxRunningJobs,
 		Now: sh.cfg.Now(), Facts: storeFacts{ctx: ctx, st: sh.cfg.Store, userID: from.ID, welcome: max(sh.cfg.WelcomeBalance, 0)}, SupportContact: sh.cfg.SupportContact,
 		SwitchedOff: sh.switchedOff(),
@@ -294,7 +310,7 @@ func (sh *Shop) command(ctx context.Context, step actors.Step, cmd fsm.Command, 
 			step.Ops = append(step.Ops, textOp(chatID, fsm.T(lang, fsm.KeyResultGone)))
 			break
 		}
-		step.Ops = append(step.Ops, resultOps(sh.cfg.Pricer.Registry(), job, lang)...)
+		step.Ops = append(step.Ops, resultOps(sh.pricer().Registry(), job, lang)...)
 	case fsm.CreateJob:
 		apply, after, ops := sh.createJob(ctx, c, userID, chatID, lang, in)
 		step.Ops = append(step.Ops, ops...)
@@ -314,7 +330,7 @@ func (sh *Shop) command(ctx context.Context, step actors.Step, cmd fsm.Command, 
 		then(func(ctx context.Context, tx *store.Tx) ([]telegram.Op, error) {
 			return sh.act(ctx, tx, c, userID, chatID, lang, in)
 		})
-		if (c.Kind == fsm.ActModelOff || c.Kind == fsm.ActModelOn) && sh.cfg.Catalogue != nil {
+		if (c.Kind == fsm.ActModelOff || c.Kind == fsm.ActModelOn || c.Kind == fsm.ActConfirmPrice) && sh.cfg.Catalogue != nil {
 			step.AfterCommit = sh.cfg.Catalogue.Kick // this instance need not wait for the NOTIFY
 		}
 	case fsm.LaunchBroadcast, fsm.ControlBroadcast:
@@ -343,7 +359,7 @@ func (sh *Shop) command(ctx context.Context, step actors.Step, cmd fsm.Command, 
 // to show at once when there is nothing to write.
 func (sh *Shop) createJob(ctx context.Context, c fsm.CreateJob, userID, chatID int64, lang fsm.Lang, in fsm.Input) (
 	apply func(context.Context, *store.Tx) ([]telegram.Op, error), after func(), ops []telegram.Op) {
-	model, err := sh.cfg.Pricer.Registry().Model(c.ModelID)
+	model, err := sh.pricer().Registry().Model(c.ModelID)
 	if err != nil {
 		return nil, nil, []telegram.Op{screenOp(chatID, fsm.Apology(lang))}
 	}

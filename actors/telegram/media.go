@@ -20,6 +20,18 @@ const (
 // upload) with an HTML caption and inline buttons; any other kind goes as a
 // document.
 func (t *Client) SendMedia(ctx context.Context, chatID int64, kind string, file models.InputFile, caption string, buttons [][]Button) (*models.Message, error) {
+	return t.SendMediaMeta(ctx, chatID, kind, file, caption, buttons, MediaMeta{})
+}
+
+// MediaMeta is what a player shows for an audio file: its title and
+// performer (Telegram takes them on sendAudio only; other kinds ignore
+// them).
+type MediaMeta struct {
+	Title, Performer string
+}
+
+// SendMediaMeta is SendMedia with an audio file's title and performer.
+func (t *Client) SendMediaMeta(ctx context.Context, chatID int64, kind string, file models.InputFile, caption string, buttons [][]Button, meta MediaMeta) (*models.Message, error) {
 	var m *models.Message
 	var err error
 	markup := keyboard(buttons)
@@ -29,7 +41,8 @@ func (t *Client) SendMedia(ctx context.Context, chatID int64, kind string, file 
 	case MediaVideo:
 		m, err = t.Bot.SendVideo(ctx, &bot.SendVideoParams{ChatID: chatID, Video: file, Caption: caption, ParseMode: models.ParseModeHTML, ReplyMarkup: markup})
 	case MediaAudio:
-		m, err = t.Bot.SendAudio(ctx, &bot.SendAudioParams{ChatID: chatID, Audio: file, Caption: caption, ParseMode: models.ParseModeHTML, ReplyMarkup: markup})
+		m, err = t.Bot.SendAudio(ctx, &bot.SendAudioParams{ChatID: chatID, Audio: file, Caption: caption, ParseMode: models.ParseModeHTML, ReplyMarkup: markup,
+			Title: meta.Title, Performer: meta.Performer})
 	default:
 		m, err = t.Bot.SendDocument(ctx, &bot.SendDocumentParams{ChatID: chatID, Document: file, Caption: caption, ParseMode: models.ParseModeHTML, ReplyMarkup: markup})
 	}

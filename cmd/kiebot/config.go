@@ -67,8 +67,9 @@ type rawConfig struct {
 	RetentionBatch         string `env:"RETENTION_BATCH, default=1000"`
 	RetentionEvery         string `env:"RETENTION_EVERY, default=1h"`
 
-	Ops      rawOps      // config_ops.go
-	Payments rawPayments // config_payments.go
+	Ops       rawOps       // config_ops.go
+	Payments  rawPayments  // config_payments.go
+	Catalogue rawCatalogue // config_catalogue.go
 }
 
 // Config is kiebot's validated configuration. Only main reads the
@@ -126,8 +127,9 @@ type Config struct {
 	Retention      store.Retention
 	RetentionEvery time.Duration
 
-	Ops      OpsConfig      // broadcasts, alerts, the Kie balance watch (config_ops.go)
-	Payments PaymentsConfig // manual card/SBP top-ups (config_payments.go)
+	Ops       OpsConfig       // broadcasts, alerts, the Kie balance watch (config_ops.go)
+	Payments  PaymentsConfig  // manual card/SBP top-ups (config_payments.go)
+	Catalogue CatalogueConfig // cost reconciliation, the catalogue sync (config_catalogue.go)
 }
 
 var (
@@ -294,6 +296,7 @@ func parseConfig(raw rawConfig, hostname func() (string, error)) (Config, error)
 	c.Ops = parseOps(raw.Ops, &problems)
 	c.Payments = parsePayments(raw.Payments, &problems)
 	c.Payments.checkSubscriptionRate(c.StarsRUBRate, &problems)
+	c.Catalogue = parseCatalogue(raw.Catalogue, &problems)
 
 	c.Retention = store.Retention{
 		Inbox:         parseRetention(&problems, "RETENTION_INBOX", raw.RetentionInbox),
@@ -510,7 +513,7 @@ func (c Config) summary() [][2]string {
 		{"KIE_WEBHOOK_HMAC_KEY", hmacKey},
 		{"SUPPORT_CONTACT", cmpOrString(c.SupportContact, "(unset: /paysupport asks users to write in the chat)")},
 		{"retention", c.retentionSummary()},
-	}, append(c.Ops.summary(), c.Payments.summary()...)...)
+	}, append(append(c.Ops.summary(), c.Payments.summary()...), c.Catalogue.summary()...)...)
 }
 
 func (c Config) retentionSummary() string {

@@ -13,9 +13,13 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
+	"github.com/kiebot/kiebot/actors/logging"
+	"github.com/kiebot/kiebot/actors/shop"
 	"github.com/kiebot/kiebot/kie"
 	"github.com/kiebot/kiebot/pricing"
+	"github.com/kiebot/kiebot/store"
 )
 
 // Default paths, relative to the repository root (where `go run
@@ -41,7 +45,7 @@ func registryCommand(ctx context.Context, args []string, env func(string) (strin
 	case "build":
 		return registryBuild(args[1:], stdout, stderr)
 	case "audit":
-		return registryAudit(args[1:], stdout, stderr)
+		return registryAudit(ctx, args[1:], env, stdout, stderr)
 	case "sync":
 		return registrySync(ctx, args[1:], env, stdout, stderr)
 	case "propose":
@@ -53,9 +57,11 @@ func registryCommand(ctx context.Context, args []string, env func(string) (strin
 
 const registryUsage = `Usage:
   kiebot registry build [-src dir] [-out file]   rebuild pricing/registry.json from pricing/source
-  kiebot registry audit [-file path] [-confirmations file.json]
+  kiebot registry audit [-file path] [-confirmations file.json] [-stored]
                                                  check a registry (default: the embedded one), with
-                                                 operator confirmations applied when given
+                                                 operator confirmations applied when given (-stored:
+                                                 the ones admins confirmed, from DATABASE_URL for the
+                                                 bot of TELEGRAM_BOT_TOKEN)
   kiebot registry sync [-out file] [-force]      fetch Kie's live catalogue into a NEW file for review
   kiebot registry propose [-file registry.sync.json] [-out proposals.json]
                                                  turn a sync's prose prices into confirmations to review
@@ -106,11 +112,12 @@ func registryBuild(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-func registryAudit(args []string, stdout, stderr io.Writer) int {
+func registryAudit(ctx context.Context, args []string, env func(string) (string, bool), stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("registry audit", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	file := fs.String("file", "", "registry file to audit (default: the one embedded in this binary)")
 	confirmations := fs.String("confirmations", "", "JSON array of operator confirmations to apply before auditing")
+	stored := fs.Bool("stored", false, "apply the confirmations admins stored in the database (DATABASE_URL, bot of TELEGRAM_BOT_TOKEN)")
 	if fs.Parse(args) != nil {
 		return exitConfig
 	}
@@ -134,6 +141,18 @@ func registryAudit(args []string, stdout, stderr io.Writer) int {
 			return exitFail
 		}
 		name += " with " + *confirmations
+	}
+	if *stored {
+		cs, err := storedConfirmations(ctx, env, stderr)
+		if err != nil {
+			fmt.Fprintf(stderr, "kiebot registry audit: %v\n", err)
+			return exitFail
+		}
+		if f, err = overlay(f, cs, stdout); err != nil {
+			fmt.Fprintf(stderr, "kiebot registry audit: %v\n", err)
+			return exitFail
+		}
+		name += fmt.Sprintf(" with %d stored confirmation(s)", len(cs))
 	}
 	fmt.Fprintf(stdout, "%s:\n", name)
 	printSummary(stdout, f)
@@ -160,6 +179,11 @@ func applyConfirmations(f pricing.RegistryFile, path string, w io.Writer) (prici
 	if err != nil {
 		return f, fmt.Errorf("%s: %w", path, err)
 	}
+	return overlay(f, cs, w)
+}
+
+// overlay applies confirmations over f and reports what each did.
+func overlay(f pricing.RegistryFile, cs []pricing.Confirmation, w io.Writer) (pricing.RegistryFile, error) {
 	reg, err := pricing.New(f)
 	if err != nil {
 		return f, err
@@ -170,6 +194,42 @@ func applyConfirmations(f pricing.RegistryFile, path string, w io.Writer) (prici
 		fmt.Fprintf(w, "  rejected: %v\n", e)
 	}
 	return out.File(), nil
+}
+
+// storedConfirmations reads the confirmations admins made in the console
+// from the database of DATABASE_URL (unset: the embedded one in DATA_DIR),
+// for the bot of TELEGRAM_BOT_TOKEN.
+func storedConfirmations(ctx context.Context, env func(string) (string, bool), stderr io.Writer) ([]pricing.Confirmation, error) {
+	lookup := func(k string) string {
+		v, _ := env(k)
+		return strings.TrimSpace(v)
+	}
+	id, _, _ := strings.Cut(lookup("TELEGRAM_BOT_TOKEN"), ":")
+	botID, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || botID <= 0 {
+		return nil, errors.New("-stored needs TELEGRAM_BOT_TOKEN (its numeric prefix names the bot)")
+	}
+	cfg := Config{DatabaseURL: lookup("DATABASE_URL"), DataDir: cmpOrString(lookup("DATA_DIR"), "./var"), InstanceName: "registry-audit"}
+	log, err := logging.New(stderr, logging.Options{Format: "text", Level: "warn", Secrets: cfg.secrets()})
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	db, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return nil, fmt.Errorf("open the database: %w", err)
+	}
+	defer db.close()
+	rows, err := store.New(db.pool, botID).PriceConfirmations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]pricing.Confirmation, len(rows))
+	for i, r := range rows {
+		out[i] = shop.ToConfirmation(r)
+	}
+	return out, nil
 }
 
 // printSummary prints enabled and disabled counts, each disabled model with

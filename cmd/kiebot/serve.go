@@ -108,7 +108,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 	}
 	callbackKey := []byte(cfg.WebhookSecret + ":kie")
 	// Models switched off by an admin, kept current on every instance.
-	catalogue := shop.NewCatalogue(shop.CatalogueConfig{Store: st, ConnConfig: connConfig, Logger: log})
+	// and the operators' price confirmations applied over the registry.
+	catalogue := shop.NewCatalogue(shop.CatalogueConfig{Store: st, ConnConfig: connConfig, Pricer: pricer, Logger: log})
 	ops := buildOps(cfg, log, st, tg, kc, metrics)
 	manual, err := manualConfig(ctx, cfg.Payments, log)
 	if err != nil {
@@ -155,7 +156,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 		Panel:         signIn,
 	})
 	jobs := shop.NewJobs(shop.JobsConfig{
-		Store: st, Kie: kc, Telegram: tg, Registry: pricer.Registry(), Logger: log,
+		Store: st, Kie: kc, Telegram: tg, Registry: pricer.Registry(), Catalogue: catalogue, Logger: log,
+		Reconcile: shop.NewReconciler(shop.ReconcileConfig{Store: st, Alerts: ops.alerts, Logger: log, Catalogue: catalogue,
+			TolerancePct: cfg.Catalogue.CostTolerancePct, OffAfter: offAfter(cfg.Catalogue.CostOffAfter)}).Check,
 		CallbackBaseURL: cfg.PublicBaseURL, CallbackKey: callbackKey, ConnConfig: connConfig, Wake: jobWake,
 	})
 	term := actors.NewTermSupervisor(actors.TermSupervisorConfig{
@@ -286,6 +289,15 @@ func hmacKey(cfg Config) []byte {
 
 // logPricing says at start-up what every price is made of, and whether the
 // bot sells at all.
+// offAfter maps COST_OVERRUN_OFF_AFTER (0: never) onto
+// ReconcileConfig.OffAfter (negative: never).
+func offAfter(n int) int {
+	if n <= 0 {
+		return -1
+	}
+	return n
+}
+
 func logPricing(log *slog.Logger, p *pricing.Pricer) {
 	r := p.Rates()
 	reg := p.Registry()

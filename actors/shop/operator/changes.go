@@ -238,7 +238,7 @@ func (s *Service) SwitchModel(ctx context.Context, tx *store.Tx, sw Switch) (sto
 	if err := s.check(&sw.Request, true); err != nil {
 		return store.ModelSwitch{}, err
 	}
-	m, ok := s.cfg.Pricer.Registry().Lookup(sw.ModelID)
+	m, ok := s.pricer().Registry().Lookup(sw.ModelID)
 	switch {
 	case !ok:
 		return store.ModelSwitch{}, fmt.Errorf("model %q: %w", sw.ModelID, ErrModelUnknown)

@@ -114,7 +114,7 @@ func (s *Service) JobCard(ctx context.Context, db Reader, jobID int64) (JobCard,
 	if c.User, err = db.User(ctx, j.UserID); err != nil {
 		return JobCard{}, err
 	}
-	if m, ok := s.cfg.Pricer.Registry().Lookup(j.ModelID); ok {
+	if m, ok := s.pricer().Registry().Lookup(j.ModelID); ok {
 		c.Model = m
 	}
 	if c.Entries, err = db.JobEntries(ctx, j.ID); err != nil {
@@ -156,7 +156,7 @@ func (s *Service) Models(ctx context.Context, db Reader) ([]ModelStatus, error) 
 		byID[switches[i].ModelID] = &switches[i]
 	}
 	var out []ModelStatus
-	for _, m := range s.cfg.Pricer.Registry().All() {
+	for _, m := range s.pricer().Registry().All() {
 		out = append(out, ModelStatus{Model: m, Shipped: m.Enabled(), Switch: byID[m.ID()]})
 	}
 	slices.SortStableFunc(out, func(a, b ModelStatus) int {

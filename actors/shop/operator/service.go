@@ -67,6 +67,10 @@ type Config struct {
 	// Pricer gives the registry (models) and the rates Kie's credits are
 	// converted to roubles at.
 	Pricer *pricing.Pricer
+	// Live, when set, is the pricer of what is on sale now (the shipped
+	// registry with the operators' confirmations applied, kept current by
+	// the shop's catalogue); Pricer is used while it returns nil.
+	Live func() *pricing.Pricer
 	// Kie reads Kie's credit balance; nil shows none.
 	Kie KieBalance
 	// Location days are counted in; default Europe/Moscow.
@@ -107,6 +111,16 @@ func Moscow() *time.Location {
 		return loc
 	}
 	return time.FixedZone("MSK", mskOffset)
+}
+
+// pricer is what is on sale now (see Config.Live).
+func (s *Service) pricer() *pricing.Pricer {
+	if s.cfg.Live != nil {
+		if p := s.cfg.Live(); p != nil {
+			return p
+		}
+	}
+	return s.cfg.Pricer
 }
 
 // IsAdmin reports whether id may use the console.

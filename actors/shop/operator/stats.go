@@ -111,7 +111,7 @@ func (s *Service) Stats(ctx context.Context, db Reader, p Period) (Stats, error)
 // kopeck (no markup: this is the operator's cost, not a price). ok is false
 // without USD_RUB_RATE.
 func (s *Service) CostKopecks(micro int64) (kopecks int64, ok bool) {
-	r := s.cfg.Pricer.Rates()
+	r := s.pricer().Rates()
 	usd, ok1 := new(big.Rat).SetString(r.KieCreditUSD)
 	rub, ok2 := new(big.Rat).SetString(r.USDRUBRate)
 	if r.USDRUBRate == "" || !ok1 || !ok2 {

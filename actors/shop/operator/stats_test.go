@@ -164,7 +164,7 @@ func TestStatsFromHandMadeBooks(t *testing.T) {
 			Adjustments:  store.Sum{Count: 1, Kopecks: -2_00},
 			KiePaidMicro: 12_000_000, // J1 4 + J2 8
 			JobsByState:  map[store.JobState]int{"succeeded": 1, "running": 1},
-			Models:       []store.ModelStat{{ModelID: "z-image", Finished: 2, Succeeded: 2}},
+			Models:       []store.ModelStat{{ModelID: "z-image", Finished: 2, Succeeded: 2, QuotedMicro: 5_000_000, BilledMicro: 4_000_000}},
 		}, KieKopecks: 570, KiePaidKopecks: 570, MarginKopecks: 30_00 - 20_00 - 570},
 		operator.Week: {Stats: store.Stats{
 			NewUsers: 2, ActiveUsers: 4, PayingUsers: 3,
@@ -173,8 +173,9 @@ func TestStatsFromHandMadeBooks(t *testing.T) {
 			TopUpRefund: store.Sum{Count: 1, Kopecks: 200_00}, Adjustments: store.Sum{Count: 2, Kopecks: 3_00},
 			KiePaidMicro: 12_000_000, KieFreeMicro: 2_000_000, KieFailedMicro: 1_500_000,
 			JobsByState: map[store.JobState]int{"succeeded": 3, "failed": 1, "expired": 1, "running": 1},
-			Models: []store.ModelStat{{ModelID: "z-image", Finished: 3, Succeeded: 3},
-				{ModelID: "flux", Finished: 2, Failures: []store.Reason{{Reason: "rejected:400", Count: 1}, {Reason: "timeout", Count: 1}}}},
+			Models: []store.ModelStat{{ModelID: "z-image", Finished: 3, Succeeded: 3, QuotedMicro: 5_000_000, BilledMicro: 4_000_000},
+				{ModelID: "flux", Finished: 2, Failures: []store.Reason{{Reason: "rejected:400", Count: 1}, {Reason: "timeout", Count: 1}},
+					QuotedMicro: 3_000_000, BilledMicro: 1_500_000}},
 		}, KieKopecks: 736, KiePaidKopecks: 570, MarginKopecks: 30_00 - 20_00 - 736}, // 15.5 credits = 736.25 kopecks
 		operator.Month: {Stats: store.Stats{
 			NewUsers: 3, ActiveUsers: 4, PayingUsers: 3,
@@ -183,8 +184,9 @@ func TestStatsFromHandMadeBooks(t *testing.T) {
 			TopUpRefund: store.Sum{Count: 1, Kopecks: 200_00}, Adjustments: store.Sum{Count: 2, Kopecks: 3_00},
 			KiePaidMicro: 12_000_000, KieFreeMicro: 2_000_000, KieFailedMicro: 1_500_000,
 			JobsByState: map[store.JobState]int{"succeeded": 3, "failed": 1, "expired": 1, "running": 1},
-			Models: []store.ModelStat{{ModelID: "z-image", Finished: 3, Succeeded: 3},
-				{ModelID: "flux", Finished: 2, Failures: []store.Reason{{Reason: "rejected:400", Count: 1}, {Reason: "timeout", Count: 1}}}},
+			Models: []store.ModelStat{{ModelID: "z-image", Finished: 3, Succeeded: 3, QuotedMicro: 5_000_000, BilledMicro: 4_000_000},
+				{ModelID: "flux", Finished: 2, Failures: []store.Reason{{Reason: "rejected:400", Count: 1}, {Reason: "timeout", Count: 1}},
+					QuotedMicro: 3_000_000, BilledMicro: 1_500_000}},
 		}, KieKopecks: 736, KiePaidKopecks: 570, MarginKopecks: 30_00 - 20_00 - 736},
 	}
 	for p, w := range want {
