@@ -36,6 +36,7 @@ type Client struct {
 	apiURL string
 	token  string
 	poll   *http.Client // long polls only, so a slow upload never delays a poll
+	send   *http.Client // the hot calls sent as JSON (callJSON)
 	log    *slog.Logger
 }
 
@@ -52,10 +53,11 @@ func New(cfg Config) (*Client, error) {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConns = 256
 	transport.MaxIdleConnsPerHost = 128
+	send := &http.Client{Timeout: cfg.SendTimeout, Transport: transport}
 	b, err := bot.New(cfg.Token,
 		bot.WithServerURL(apiURL),
 		bot.WithSkipGetMe(),
-		bot.WithHTTPClient(cfg.SendTimeout, bufferingClient{&http.Client{Timeout: cfg.SendTimeout, Transport: transport}}),
+		bot.WithHTTPClient(cfg.SendTimeout, bufferingClient{send}),
 		bot.WithErrorsHandler(func(err error) { log.Warn("telegram: library error", "err", err) }),
 		bot.WithDefaultHandler(func(context.Context, *bot.Bot, *models.Update) {}),
 	)
@@ -67,6 +69,7 @@ func New(cfg Config) (*Client, error) {
 		apiURL: apiURL,
 		token:  cfg.Token,
 		poll:   &http.Client{}, // each poll has its own deadline from the context
+		send:   send,
 		log:    log,
 	}, nil
 }
@@ -170,6 +173,47 @@ func (t *Client) GetUpdates(ctx context.Context, offset int64, timeout time.Dura
 		out = append(out, RawUpdate{ID: *head.ID, JSON: it})
 	}
 	return out, nil
+}
+
+// callJSON makes a Bot API call with a JSON body and decodes its result
+// into dest (if not nil). go-telegram/bot sends every call as
+// multipart/form-data, which for the few small fields of the hot calls
+// (sendMessage, editMessageText, answerCallbackQuery) costs both sides
+// several times the CPU of JSON; the Bot API takes either. Errors are
+// go-telegram/bot's types, as from the library (see apiError), so callers
+// classify them the same way.
+func (t *Client) callJSON(ctx context.Context, method string, params, dest any) error {
+	body, err := json.Marshal(params)
+	if err != nil {
+		return fmt.Errorf("%s: encode: %w", method, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.apiURL+"/bot"+t.token+"/"+method, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("%s: %w", method, t.scrub(err))
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := t.send.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s: %w", method, t.scrub(err))
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return fmt.Errorf("%s: read body: %w", method, t.scrub(err))
+	}
+	var env apiEnvelope
+	if err := json.Unmarshal(raw, &env); err != nil {
+		return fmt.Errorf("%s: HTTP %d with a body that is not the Bot API envelope", method, resp.StatusCode)
+	}
+	if !env.OK {
+		return apiError(method, env)
+	}
+	if dest != nil {
+		if err := json.Unmarshal(env.Result, dest); err != nil {
+			return fmt.Errorf("%s: decode result: %w", method, err)
+		}
+	}
+	return nil
 }
 
 // apiError maps a failed envelope to go-telegram/bot's error types, so the

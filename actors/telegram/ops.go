@@ -81,11 +81,11 @@ func (t *Client) Perform(ctx context.Context, op Op) error {
 	case OpSend:
 		_, err = t.sendText(ctx, op.ChatID, op.Text, op.Buttons)
 	case OpEdit:
-		_, err = t.Bot.EditMessageText(ctx, &bot.EditMessageTextParams{
+		err = t.callJSON(ctx, "editMessageText", &bot.EditMessageTextParams{
 			ChatID: op.ChatID, MessageID: op.MessageID, Text: op.Text, ParseMode: models.ParseModeHTML,
 			ReplyMarkup:        keyboard(op.Buttons),
 			LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: bot.True()},
-		})
+		}, nil)
 		switch {
 		case err != nil && strings.Contains(err.Error(), "message is not modified"):
 			err = nil
@@ -94,9 +94,9 @@ func (t *Client) Perform(ctx context.Context, op Op) error {
 			_, err = t.sendText(ctx, op.ChatID, op.Text, op.Buttons)
 		}
 	case OpAnswer:
-		_, err = t.Bot.AnswerCallbackQuery(ctx, &bot.AnswerCallbackQueryParams{
+		err = t.callJSON(ctx, "answerCallbackQuery", &bot.AnswerCallbackQueryParams{
 			CallbackQueryID: op.CallbackID, Text: op.Text, ShowAlert: op.Alert,
-		})
+		}, nil)
 		if err != nil && errors.Is(err, bot.ErrorBadRequest) {
 			err = nil // "query is too old": the spinner is gone anyway
 		}

@@ -36,17 +36,18 @@ func keyboard(rows [][]Button) models.ReplyMarkup {
 
 // sendText sends an HTML message with inline buttons to chatID.
 func (t *Client) sendText(ctx context.Context, chatID int64, text string, buttons [][]Button) (*models.Message, error) {
-	m, err := t.Bot.SendMessage(ctx, &bot.SendMessageParams{
+	var m models.Message
+	err := t.callJSON(ctx, "sendMessage", &bot.SendMessageParams{
 		ChatID:             chatID,
 		Text:               text,
 		ParseMode:          models.ParseModeHTML,
 		ReplyMarkup:        keyboard(buttons),
 		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: bot.True()},
-	})
+	}, &m)
 	if err != nil {
 		return nil, fmt.Errorf("send message to chat %d: %w", chatID, err)
 	}
-	return m, nil
+	return &m, nil
 }
 
 // EditText replaces a message's text and buttons in place, and only that:
