@@ -17,9 +17,21 @@ const (
 	KeyAlertCostOff      Key = "alert.cost_off"
 	KeyStatsQuotedBilled Key = "admin.stats.quoted_billed"
 	KeyAlertKieGap       Key = "alert.kie_gap"
+	KeySyncTitle         Key = "sync.title"
+	KeySyncNew           Key = "sync.new"
+	KeySyncRemoved       Key = "sync.removed"
+	KeySyncSchema        Key = "sync.schema"
+	KeySyncPrices        Key = "sync.prices"
+	KeySyncNothing       Key = "sync.nothing"
 )
 
 var adminPriceTexts = map[Key][2]string{ // [RU, EN]
+	KeySyncTitle:   {"🔄 Сверка каталога Kie #%d: у Kie %d моделей.", "🔄 Kie catalogue sync #%d: Kie lists %d models."},
+	KeySyncNew:     {"🆕 Новые (%d; не продаются, пока их не добавят):", "🆕 New (%d; not on sale until someone adds them):"},
+	KeySyncRemoved: {"🗑 Пропали у Kie (%d; сняты с продажи):", "🗑 Gone from Kie (%d; taken off sale):"},
+	KeySyncSchema:  {"🧩 Изменились входы (%d; сняты с продажи до проверки):", "🧩 Inputs changed (%d; off sale until reviewed):"},
+	KeySyncPrices:  {"💬 Изменилось описание цены у Kie (%d; цены у нас не менялись):", "💬 Kie's prose price changed (%d; our prices are unchanged):"},
+	KeySyncNothing: {"Ничего не изменилось.", "Nothing changed."},
 	KeyAlertKieGap: {
 		"🔎 Баланс Kie с прошлой проверки уменьшился на %s кредитов, а завершённые за это время заказы объясняют только %s: %s кредитов не учтены (другое использование ключа? списание за неудачные задачи?).",
 		"🔎 Kie's balance fell by %s credits since the last reading, but the orders finished meanwhile account for only %s: %s credits unaccounted for (another use of the API key? failed tasks billed?)."},

@@ -180,6 +180,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 		Workers: append([]actors.Worker{
 			{Name: "jobs", Run: jobs.Run},
 			{Name: "retention", Run: (&actors.Retention{Store: st, Policy: cfg.Retention, Every: cfg.RetentionEvery, Logger: log}).Run},
+			{Name: "catalogue-sync", Run: shop.NewCatalogueSync(shop.CatalogueSyncConfig{
+				Store: st, Source: shop.KieCatalogue{Client: kc}, Catalogue: catalogue, Alerts: ops.alerts, Logger: log,
+				Every: cfg.Catalogue.SyncEvery,
+			}).Run},
 		}, ops.workers()...),
 		Wake: wake,
 	})
