@@ -98,6 +98,14 @@ func ledgerKind(lang Lang, kind string) string {
 		return T(lang, KeyLedgerRefund)
 	case "job_refund":
 		return T(lang, KeyLedgerJobRefund)
+	case "referral":
+		return T(lang, KeyLedgerReferral)
+	case "referral_back":
+		return T(lang, KeyLedgerReferralBack)
+	case "promo":
+		return T(lang, KeyLedgerPromo)
+	case "promo_back":
+		return T(lang, KeyLedgerPromoBack)
 	}
 	return T(lang, KeyLedgerAdjustment)
 }

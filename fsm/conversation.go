@@ -24,6 +24,7 @@ const (
 	StateHelp     = "help"     // help (and /paysupport)
 	StateLanguage = "language" // language choice
 	// StateManual (payments.go) waits for a manual top-up's receipt.
+	StatePromo = "promo" // waiting for a promo code
 
 	// The operator console (admins only; see admin.go).
 	StateAdmin        = "admin"         // the admin menu
@@ -48,7 +49,7 @@ func States() []string { return append(shopStates(), adminStates()...) }
 // shopStates lists the states of the shop's machine.
 func shopStates() []string {
 	return []string{StateNew, StateMenu, StateCategory, StateModel, StateInput, StateConfirm,
-		StateBalance, StateHistory, StateTopUp, StateHelp, StateLanguage, StateManual, StateSubscription}
+		StateBalance, StateHistory, StateTopUp, StateHelp, StateLanguage, StateManual, StateSubscription, StatePromo}
 }
 
 // adminStates lists the operator console's states.
@@ -73,6 +74,7 @@ const (
 	EventTopUp    = "topup"    // the top-up screen
 	EventHelp     = "help"     // help or payment support
 	EventLanguage = "language" // the language screen
+	EventPromo    = "promo"    // ask for a promo code
 
 	EventAdmin        = "admin"         // the admin menu (/admin)
 	EventAdminStats   = "admin_stats"   // statistics
@@ -122,6 +124,7 @@ func transitions() lfsm.Events {
 		{Name: EventLanguage, Src: all, Dst: StateLanguage},
 		{Name: EventManual, Src: []string{StateTopUp}, Dst: StateManual},
 		{Name: EventSubscription, Src: all, Dst: StateSubscription},
+		{Name: EventPromo, Src: all, Dst: StatePromo},
 		// The console's door (Step lets only admins through).
 		{Name: EventAdmin, Src: all, Dst: StateAdmin},
 	}

@@ -40,7 +40,7 @@ func ExampleStep() {
 	fmt.Println(res.Out[0].Answer.Text)
 
 	// Pressing "Balance" on the current menu.
-	balance := res.Out[1].Screen.Buttons[len(res.Out[1].Screen.Buttons)-3][0]
+	balance := res.Out[1].Screen.Buttons[len(res.Out[1].Screen.Buttons)-4][0]
 	res, _ = fsm.Step(env, res.State, res.Data, fsm.Input{Kind: fsm.InputCallback, Callback: balance.Data, CallbackID: "q2", MessageID: 7})
 	fmt.Println(res.State, res.Out[1].Edit)
 	fmt.Println(strings.ReplaceAll(res.Out[1].Screen.Text, "\u00a0", " ")) // prices use no-break spaces

@@ -122,6 +122,7 @@ func (t *turn) mainMenu(note string) error {
 	rows = append(rows,
 		[]Button{t.b(T(t.lang, KeyBtnBalance), aBalance, ""), t.b(T(t.lang, KeyBtnTopUp), aTopUp, "")},
 		[]Button{t.b(T(t.lang, KeyBtnHistory), aHistory, ""), t.b(T(t.lang, KeyBtnHelp), aHelp, "")},
+		[]Button{t.b(T(t.lang, KeyBtnInvite), aInvite, ""), t.b(T(t.lang, KeyBtnPromo), aPromo, "")},
 		[]Button{t.b(T(t.lang, KeyBtnLanguage), aLang, "")},
 	)
 	t.show(Screen{Text: text.String(), Buttons: rows})

@@ -54,6 +54,8 @@ func reach(t testing.TB, env Env, state string) *chat {
 		c.cmd("topup")
 		c.press(T(RU, KeyBtnManual))
 		c.press(pricing.FormatRUB(150000))
+	case StatePromo:
+		c.cmd("promo")
 	default:
 		if !isAdminState(state) {
 			t.Fatalf("cannot reach %q", state)

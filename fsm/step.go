@@ -97,6 +97,8 @@ func (t *turn) dispatch() error {
 		case StateManual:
 			t.show(Screen{Text: T(t.lang, KeyReceiptWaiting), Buttons: [][]Button{{menuButton(t.lang)}}})
 			return nil
+		case StatePromo:
+			return t.promoText()
 		}
 		t.show(Hint(t.lang))
 	case InputFile:
@@ -228,6 +230,10 @@ func (t *turn) command() error {
 		return t.topUp()
 	case "subscription":
 		return t.subscription()
+	case "invite", "referral", "ref":
+		return t.invite()
+	case "promo":
+		return t.promoCommand()
 	}
 	t.show(Hint(t.lang))
 	return nil
@@ -299,6 +305,10 @@ func (t *turn) global(action, arg string) error {
 		return t.adminGlobal(action, arg)
 	case aManOK, aManNo, aManList:
 		return t.manualGlobal(action, arg)
+	case aInvite:
+		return t.invite()
+	case aPromo:
+		return t.promoPrompt()
 	}
 	return t.stale()
 }
@@ -348,6 +358,10 @@ func (t *turn) action(action, arg string) error {
 		return t.language()
 	case aSetLang:
 		return t.setLanguage(arg)
+	case aInvite:
+		return t.invite()
+	case aPromo:
+		return t.promoPrompt()
 	case aResend, aRepeat:
 		i, ok := index(arg, len(t.s.Jobs))
 		if !ok || t.state() != StateHistory {
@@ -406,6 +420,8 @@ func (t *turn) current(note string) error {
 		return t.help(false)
 	case StateLanguage:
 		return t.language()
+	case StatePromo:
+		return t.promoPrompt()
 	}
 	if t.env.IsAdmin && isAdminState(t.state()) {
 		return t.adminCurrent(note)

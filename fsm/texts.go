@@ -39,7 +39,7 @@ func T(lang Lang, key Key, args ...any) string {
 
 // lookup finds a key in the topic tables. Each is a read-only literal.
 func lookup(key Key) ([2]string, bool) {
-	for _, table := range []map[Key][2]string{menuTexts, flowTexts, accountTexts, jobTexts, adminTexts, adminActTexts, adminPriceTexts, opsTexts, bcTexts, paymentTexts, subscriptionTexts, panelTexts, panelPageTexts} {
+	for _, table := range []map[Key][2]string{menuTexts, flowTexts, accountTexts, jobTexts, adminTexts, adminActTexts, adminPriceTexts, opsTexts, bcTexts, paymentTexts, subscriptionTexts, panelTexts, panelPageTexts, growthTexts} {
 		if pair, ok := table[key]; ok {
 			return pair, true
 		}

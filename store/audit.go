@@ -79,7 +79,7 @@ func Audit(ctx context.Context, db DBTX, botID int64) (AuditReport, error) {
 		db = tx
 	}
 	a := auditor{db: db, botID: botID}
-	for _, step := range []func(context.Context) error{a.counts, a.balances, a.jobs, a.topUps, a.owners, a.manual} {
+	for _, step := range []func(context.Context) error{a.counts, a.balances, a.jobs, a.topUps, a.owners, a.manual, a.growth} {
 		if err := step(ctx); err != nil {
 			return AuditReport{}, fmt.Errorf("audit: %w", err)
 		}

@@ -97,6 +97,8 @@ type shopOptions struct {
 	// reconcile configures the check of Kie's bills (Store, Alerts,
 	// Logger and Catalogue are filled in).
 	reconcile ReconcileConfig
+	// growth configures referrals and promo codes (Config.Growth).
+	growth GrowthConfig
 }
 
 // testCallbackKey signs job ids in the shop's callback URLs.
@@ -262,6 +264,7 @@ func (s *shop) startShop(name string, opts shopOptions) *actorstest.Instance {
 			Broadcasts:    bcs,
 			Manual:        s.manualConfig(o.manual),
 			Subscription:  o.sub,
+			Growth:        o.growth,
 		})
 		s.parts[name] = &shopParts{shop: sh, broadcasts: bcs, kieWatch: kw, alerts: alerts, telegram: tg}
 		rcfg := o.reconcile

@@ -79,6 +79,12 @@ func (sh *Shop) paid(userID, chatID int64, lang fsm.Lang, sp *models.SuccessfulP
 		case !credited:
 			return nil, nil // Telegram delivered the same payment again
 		}
+		// What the top-up earned (a promo bonus, a referrer's reward),
+		// keyed by it, in the transaction that credited it.
+		earned, err := sh.afterTopUp(ctx, tx, t, chatID, lang)
+		if err != nil {
+			return nil, err
+		}
 		balance, _, err := tx.Balance(ctx, userID)
 		if err != nil {
 			return nil, err
@@ -87,7 +93,7 @@ func (sh *Shop) paid(userID, chatID int64, lang fsm.Lang, sp *models.SuccessfulP
 			return sh.subscriptionPaid(ctx, tx, t, sp, chatID, lang, balance)
 		}
 		sh.log.Info("shop: top-up credited", "user_id", userID, "stars", t.Stars, "kopecks", t.Kopecks, "charge_id", t.ChargeID)
-		return []telegram.Op{screenOp(chatID, fsm.PaymentReceived(lang, t.Kopecks, balance))}, nil
+		return append([]telegram.Op{screenOp(chatID, fsm.PaymentReceived(lang, t.Kopecks, balance))}, earned...), nil
 	}}
 }
 
@@ -110,14 +116,19 @@ func (sh *Shop) refunded(userID, chatID int64, lang fsm.Lang, rp *models.Refunde
 		case err != nil:
 			return nil, err
 		}
+		t := b.TopUp
+		// What the top-up earned goes back with it.
+		earned, err := sh.afterRefund(ctx, tx, t)
+		if err != nil {
+			return nil, err
+		}
 		balance, _, err := tx.Balance(ctx, userID)
 		if err != nil {
 			return nil, err
 		}
-		t := b.TopUp
 		if b.Ours {
 			sh.log.Info("shop: Telegram confirmed our refund", "user_id", userID, "charge_id", t.ChargeID)
-			return []telegram.Op{screenOp(chatID, fsm.PaymentRefunded(lang, t.Kopecks, balance))}, nil
+			return append([]telegram.Op{screenOp(chatID, fsm.PaymentRefunded(lang, t.Kopecks, balance))}, earned...), nil
 		}
 		sh.log.Warn("shop: Telegram refunded a top-up on its own; debited what was left",
 			"user_id", userID, "charge_id", t.ChargeID, "stars", t.Stars, "taken_kopecks", b.Taken, "shortfall_kopecks", b.Shortfall)
@@ -127,7 +138,7 @@ func (sh *Shop) refunded(userID, chatID int64, lang fsm.Lang, rp *models.Refunde
 				"user_id", userID, "charge_id", t.ChargeID, "shortfall_kopecks", b.Shortfall)
 			ops = append(ops, textOp(chatID, fsm.T(lang, fsm.KeyRefundSpent)))
 		}
-		return ops, nil
+		return append(ops, earned...), nil
 	}}
 }
 
@@ -240,6 +251,10 @@ func (sh *Shop) confirmRefund(chatID int64, lang fsm.Lang, chargeID string) func
 		if !confirmed {
 			return ops, nil
 		}
+		earned, err := sh.afterRefund(ctx, tx, t) // what the top-up earned goes back with it
+		if err != nil {
+			return nil, err
+		}
 		payerBalance, _, err := tx.Balance(ctx, t.UserID)
 		if err != nil {
 			return nil, err
@@ -249,6 +264,7 @@ func (sh *Shop) confirmRefund(chatID int64, lang fsm.Lang, chargeID string) func
 			return nil, err
 		}
 		sh.log.Info("shop: top-up refunded by an admin", "user_id", t.UserID, "stars", t.Stars, "kopecks", t.Kopecks, "charge_id", chargeID)
-		return append(ops, screenOp(payer.ChatID, fsm.PaymentRefunded(fsm.LangOf(payer.Language), t.Kopecks, payerBalance))), nil
+		ops = append(ops, screenOp(payer.ChatID, fsm.PaymentRefunded(fsm.LangOf(payer.Language), t.Kopecks, payerBalance)))
+		return append(ops, earned...), nil
 	}
 }

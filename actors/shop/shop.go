@@ -80,7 +80,9 @@ type Config struct {
 	// Panel answers /panel with a sign-in link to the web panel; nil (no
 	// public base URL) makes /panel say the panel is off.
 	Panel PanelSignIn
-	Now   func() time.Time
+	// Growth configures referrals and promo codes (growth.go).
+	Growth GrowthConfig
+	Now    func() time.Time
 }
 
 // Shop is the bot's update handler: it runs each update through the
@@ -95,6 +97,7 @@ type Shop struct {
 
 	mu       sync.Mutex
 	limiters map[int64]*userLimiter
+	name     botName // the bot's username, for invite links
 }
 
 type userLimiter struct {
@@ -141,7 +144,9 @@ func New(cfg Config) *Shop {
 		m.withDefaults()
 		cfg.Manual = &m
 	}
-	return &Shop{cfg: cfg, log: cfg.Logger.With("component", "shop"), op: cfg.Operator, limiters: map[int64]*userLimiter{}}
+	sh := &Shop{cfg: cfg, log: cfg.Logger.With("component", "shop"), op: cfg.Operator, limiters: map[int64]*userLimiter{}}
+	sh.name.name = strings.TrimPrefix(cfg.Growth.BotUsername, "@")
+	return sh
 }
 
 // isAdmin is the one admin check: the operator service's, which also
@@ -224,6 +229,9 @@ func (sh *Shop) Handle(ctx context.Context, s actors.Session, upd *models.Update
 	if in.Kind == fsm.InputCommand && in.Command == "refund" && sh.isAdmin(from.ID) {
 		return sh.adminRefund(ctx, from.ID, chatID, lang, in.Arg)
 	}
+	if step, ok, err := sh.growthAdmin(ctx, from.ID, chatID, lang, in); ok {
+		return step, err
+	}
 
 	pricer := sh.pricer()
 	env := fsm.Env{
@@ -264,6 +272,16 @@ func (sh *Shop) Handle(ctx context.Context, s actors.Session, upd *models.Update
 		lang = cl.Lang
 	}
 	step := actors.Step{State: res.State, Data: res.Data, Ops: ops(chatID, res.Out), Apply: welcome}
+	if link := sh.deepLink(in, from, chatID, lang, isNew); link != nil {
+		step.Apply = func(ctx context.Context, tx *store.Tx) ([]telegram.Op, error) {
+			ops, err := welcome(ctx, tx)
+			if err != nil {
+				return nil, err
+			}
+			more, err := link(ctx, tx)
+			return append(ops, more...), err
+		}
+	}
 	if res.Cmd == nil {
 		return step, nil
 	}
@@ -326,6 +344,15 @@ func (sh *Shop) command(ctx context.Context, step actors.Step, cmd fsm.Command, 
 		then(sh.subscribe(c, userID, chatID, lang))
 	case fsm.CancelSubscription:
 		return sh.changeSubscription(ctx, step, c, userID, chatID, lang)
+	case fsm.ShowInvite:
+		username := sh.botUsername(ctx) // I/O, before the transaction
+		then(func(ctx context.Context, tx *store.Tx) ([]telegram.Op, error) {
+			return sh.inviteScreen(ctx, tx, userID, chatID, lang, in, username)
+		})
+	case fsm.RedeemPromo:
+		then(func(ctx context.Context, tx *store.Tx) ([]telegram.Op, error) {
+			return sh.redeemPromo(ctx, tx, userID, chatID, lang, c.Code)
+		})
 	case fsm.AdminAct:
 		then(func(ctx context.Context, tx *store.Tx) ([]telegram.Op, error) {
 			return sh.act(ctx, tx, c, userID, chatID, lang, in)

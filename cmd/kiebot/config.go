@@ -70,6 +70,7 @@ type rawConfig struct {
 	Ops       rawOps       // config_ops.go
 	Payments  rawPayments  // config_payments.go
 	Catalogue rawCatalogue // config_catalogue.go
+	Growth    rawGrowth    // config_growth.go
 }
 
 // Config is kiebot's validated configuration. Only main reads the
@@ -130,6 +131,7 @@ type Config struct {
 	Ops       OpsConfig       // broadcasts, alerts, the Kie balance watch (config_ops.go)
 	Payments  PaymentsConfig  // manual card/SBP top-ups (config_payments.go)
 	Catalogue CatalogueConfig // cost reconciliation, the catalogue sync (config_catalogue.go)
+	Growth    GrowthConfig    // referrals and promo codes (config_growth.go)
 }
 
 var (
@@ -297,6 +299,7 @@ func parseConfig(raw rawConfig, hostname func() (string, error)) (Config, error)
 	c.Payments = parsePayments(raw.Payments, &problems)
 	c.Payments.checkSubscriptionRate(c.StarsRUBRate, &problems)
 	c.Catalogue = parseCatalogue(raw.Catalogue, &problems)
+	c.Growth = parseGrowth(raw.Growth, &problems)
 
 	c.Retention = store.Retention{
 		Inbox:         parseRetention(&problems, "RETENTION_INBOX", raw.RetentionInbox),
@@ -513,7 +516,7 @@ func (c Config) summary() [][2]string {
 		{"KIE_WEBHOOK_HMAC_KEY", hmacKey},
 		{"SUPPORT_CONTACT", cmpOrString(c.SupportContact, "(unset: /paysupport asks users to write in the chat)")},
 		{"retention", c.retentionSummary()},
-	}, append(append(c.Ops.summary(), c.Payments.summary()...), c.Catalogue.summary()...)...)
+	}, append(append(c.Ops.summary(), c.Payments.summary()...), append(c.Catalogue.summary(), c.Growth.summary()...)...)...)
 }
 
 func (c Config) retentionSummary() string {

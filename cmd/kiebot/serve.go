@@ -154,6 +154,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, pool *pgxpool.Pool
 		Subscription:  subscriptionPlan(cfg.Payments),
 		Operator:      op,
 		Panel:         signIn,
+		Growth: shop.GrowthConfig{
+			Referral:      store.ReferralTerms{Bonus: cfg.Growth.ReferralBonus, Percent: cfg.Growth.ReferralPercent, Days: cfg.Growth.ReferralDays},
+			PromoFailures: cfg.Growth.PromoMaxFailures, BotUsername: cfg.Growth.BotUsername,
+		},
 	})
 	jobs := shop.NewJobs(shop.JobsConfig{
 		Store: st, Kie: kc, Telegram: tg, Registry: pricer.Registry(), Catalogue: catalogue, Logger: log,
