@@ -81,6 +81,17 @@ func (t *turn) adminStats(period string) error {
 		jobs = []string{"0"}
 	}
 	b.WriteString(T(l, KeyStatsJobs, strings.Join(jobs, " · ")) + "\n")
+	if len(v.Sources) > 0 {
+		b.WriteString("\n" + T(l, KeyStatsSources))
+		for i, s := range v.Sources {
+			if i == maxStatsSources {
+				b.WriteString("\n…")
+				break
+			}
+			b.WriteString("\n" + T(l, KeyAdminSourcesLine, Escape(s.Source), s.Users, s.Payers, pricing.FormatRUB(s.Revenue)))
+		}
+		b.WriteString("\n")
+	}
 	if len(v.Models) > 0 {
 		b.WriteString("\n" + T(l, KeyStatsModels))
 		for _, m := range v.Models {

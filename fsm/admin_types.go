@@ -68,6 +68,16 @@ type StatsView struct {
 	KieBalanceMicro int64
 	KieAt           time.Time
 	DaysLeft        float64
+	// Sources are the campaign links' tags (?start=src_<tag>): users who
+	// came by each in the period, and their payers and revenue then.
+	Sources []SourceView
+}
+
+// SourceView is one campaign tag in a period.
+type SourceView struct {
+	Source        string // raw; escaped when rendered
+	Users, Payers int
+	Revenue       int64 // kopecks, paid top-ups net of refunds
 }
 
 // MethodCount is the top-ups of one payment method.

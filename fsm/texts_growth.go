@@ -68,7 +68,11 @@ const (
 	KeyAdminSourcesHead   Key = "admin.sources.head"
 	KeyAdminSourcesLine   Key = "admin.sources.line"
 	KeyAdminSourcesNone   Key = "admin.sources.none"
+	KeyStatsSources       Key = "admin.stats.sources"
 )
+
+// maxStatsSources bounds the campaign tags the statistics list.
+const maxStatsSources = 10
 
 var growthTexts = map[Key][2]string{ // [RU, EN]
 	KeyBtnInvite:       {"🤝 Пригласить друзей", "🤝 Invite friends"},
@@ -145,5 +149,6 @@ var growthTexts = map[Key][2]string{ // [RU, EN]
 	KeyAdminPromoRedNone:  {"Активаций нет.", "No redemptions."},
 	KeyAdminSourcesHead:   {"📣 <b>Источники</b> (метка — пользователи, плательщики, выручка):", "📣 <b>Sources</b> (tag — users, payers, revenue):"},
 	KeyAdminSourcesLine:   {"<code>%s</code> — %d, %d, %s", "<code>%s</code> — %d, %d, %s"},
+	KeyStatsSources:       {"📣 Источники (метка — новые, плательщики, выручка):", "📣 Sources (tag — new users, payers, revenue):"},
 	KeyAdminSourcesNone:   {"Пока никто не пришёл по ссылке с меткой (<code>?start=src_метка</code>).", "Nobody has come by a tagged link (<code>?start=src_tag</code>) yet."},
 }

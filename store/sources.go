@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -78,6 +79,38 @@ func (q *queries) SourceStats(ctx context.Context) ([]SourceStat, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("source stats: %w", interpret(err))
+	}
+	return stats, nil
+}
+
+// SourceStatsBetween is SourceStats of a period [from, to): the users who
+// came by each tag then, and the paid top-ups (net of refunds) that all of
+// a tag's users made then. Tags with neither are left out.
+func (q *queries) SourceStatsBetween(ctx context.Context, from, to time.Time) ([]SourceStat, error) {
+	rows, err := q.db.Query(ctx, `
+		WITH joined AS (
+			SELECT source, count(*) AS users FROM user_sources
+			 WHERE bot_id = $1 AND created_at >= $2 AND created_at < $3 GROUP BY source
+		), paid AS (
+			SELECT s.source, count(DISTINCT e.user_id) FILTER (WHERE e.kind = 'topup') AS payers, sum(e.amount_kopecks) AS kopecks
+			  FROM ledger_entries e JOIN user_sources s ON s.bot_id = e.bot_id AND s.user_id = e.user_id
+			 WHERE e.bot_id = $1 AND e.created_at >= $2 AND e.created_at < $3
+			   AND (e.kind IN ('topup', 'refund') OR (e.kind = 'adjustment' AND e.topup_id IS NOT NULL))
+			 GROUP BY s.source
+		)
+		SELECT coalesce(j.source, p.source), coalesce(j.users, 0), coalesce(p.payers, 0), coalesce(p.kopecks, 0)::bigint
+		  FROM joined j FULL JOIN paid p ON p.source = j.source
+		 ORDER BY 2 DESC, 4 DESC, 1`, q.botID, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("source stats of a period: %w", interpret(err))
+	}
+	stats, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (SourceStat, error) {
+		var s SourceStat
+		err := row.Scan(&s.Source, &s.Users, &s.Payers, &s.Revenue)
+		return s, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("source stats of a period: %w", interpret(err))
 	}
 	return stats, nil
 }

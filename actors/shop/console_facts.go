@@ -41,6 +41,9 @@ func (f consoleFacts) Stats(period string) (fsm.StatsView, error) {
 	for _, m := range s.TopUps {
 		v.TopUps = append(v.TopUps, fsm.MethodCount{Method: m.Method, Count: count(m.Sum)})
 	}
+	for _, src := range s.Sources {
+		v.Sources = append(v.Sources, fsm.SourceView{Source: src.Source, Users: src.Users, Payers: src.Payers, Revenue: src.Revenue})
+	}
 	for state, n := range s.JobsByState {
 		v.Jobs[string(state)] = n
 	}

@@ -200,5 +200,10 @@ func TestShopCampaignSources(t *testing.T) {
 			t.Errorf("%s counted:\n%s", no, stats)
 		}
 	}
+	// Today's statistics in the console show the same.
+	today := admin.command("Sources (tag", "stats")
+	if !strings.Contains(today, "tg_ads — 2, 1, 100,00") || strings.Contains(today, "late") {
+		t.Errorf("statistics:\n%s", today)
+	}
 	s.checkBooks(ctx)
 }

@@ -71,6 +71,15 @@ type Stats struct {
 	// nothing was spent (no pace to measure).
 	Spend7Micro int64
 	DaysLeft    float64
+
+	// Sources are the campaign tags' new users, payers and revenue in
+	// the period, when the Reader can say (SourceReader).
+	Sources []store.SourceStat
+}
+
+// SourceReader reads the campaign sources' statistics (store.Store does).
+type SourceReader interface {
+	SourceStatsBetween(ctx context.Context, from, to time.Time) ([]store.SourceStat, error)
 }
 
 // Stats aggregates a period from the ledger and jobs tables.
@@ -90,6 +99,15 @@ func (s *Service) Stats(ctx context.Context, db Reader, p Period) (Stats, error)
 		out.Rates, out.KieKopecks, out.KiePaidKopecks = true, all, paid
 	}
 	out.MarginKopecks = st.Captured.Kopecks - st.JobRefunds.Kopecks - out.KieKopecks
+	if sr, ok := db.(SourceReader); ok {
+		src, err := sr.SourceStatsBetween(ctx, from, to)
+		if err != nil {
+			return Stats{}, err
+		}
+		if len(src) > 0 {
+			out.Sources = src
+		}
+	}
 
 	from7, _ := s.Bounds(Week, now)
 	if out.Spend7Micro, err = db.KieSpend(ctx, from7, now); err != nil {
