@@ -40,6 +40,13 @@
 //     screens are fsm states; its changes run through package operator
 //     (actors/shop/operator: the service a web panel will call too) in the
 //     update's transaction, audited there. Bans stop a user's updates here.
+//   - growth.go, growth_console.go: invitations and their rewards, promo
+//     codes and campaign sources. Deep links (/start ref_…, promo_…,
+//     src_…) are read after the welcome; a paid top-up pays its referrer's
+//     reward and a waiting promo bonus in the transaction that credits it
+//     (afterTopUp), a refund takes them back (afterRefund), each keyed by
+//     the top-up. The console's /promonew, /promos, /promoinfo,
+//     /promooff and /sources run through package operator, audited.
 //   - catalogue.go: each instance's live copy of the models an admin
 //     switched off, reloaded on NOTIFY; a confirmation re-reads the switch
 //     in its transaction.
