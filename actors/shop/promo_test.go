@@ -134,10 +134,15 @@ func TestShopPromoRace(t *testing.T) {
 	wg.Wait()
 	s.waitInboxDrained(ctx)
 	credited, usedUp := 0, 0
-	for _, c := range clients {
-		credited += c.countSent(hasText("redeemed: +25,00"))
-		usedUp += c.countSent(hasText("used up"))
-	}
+	// Replies are sent after the commit: wait until every racer has one.
+	_ = waitUntil(ctx, func() (bool, error) {
+		credited, usedUp = 0, 0
+		for _, c := range clients {
+			credited += c.countSent(hasText("redeemed: +25,00"))
+			usedUp += c.countSent(hasText("used up"))
+		}
+		return credited+usedUp >= len(clients), nil
+	})
 	if credited != 10 || usedUp != 90 {
 		t.Fatalf("%d credited, %d told used up; want 10 and 90", credited, usedUp)
 	}
