@@ -95,15 +95,13 @@ func (c *CatalogueSync) Run(ctx context.Context, _ actors.Term) error {
 		return nil
 	}
 	for {
-		wait := c.cfg.Every
+		var wait time.Duration // never ran (or cannot tell): run now
 		last, _, _, err := c.cfg.Store.LastCatalogueSync(ctx)
 		switch {
 		case err == nil:
 			wait = max(last.StartedAt.Add(c.cfg.Every).Sub(c.cfg.Now()), 0)
 		case ctx.Err() != nil:
 			return nil
-		default:
-			wait = 0 // never ran (or cannot tell): run now
 		}
 		timer := time.NewTimer(wait)
 		select {

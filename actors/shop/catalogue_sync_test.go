@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiebot/kiebot/actors"
 	"github.com/kiebot/kiebot/kie"
 	"github.com/kiebot/kiebot/kie/kietest"
 	"github.com/kiebot/kiebot/pricing"
@@ -88,5 +89,45 @@ func TestCatalogueSyncDiff(t *testing.T) {
 	last, _, _, err := st.LastCatalogueSync(ctx)
 	if err != nil || last.FinishedAt.IsZero() || !strings.Contains(last.Report, "acme/new-model") {
 		t.Fatalf("stored run %+v, %v", last, err)
+	}
+}
+
+// Run syncs at once when no run is recorded; a later leader counts the
+// period from the run recorded in the database (its clock two hours on: due).
+func TestCatalogueSyncRunsWhenDue(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := store.New(storetest.NewPool(t), 82)
+	pricer, err := pricing.NewPricer(pricing.Default(), pricing.Config{USDRUBRate: "95"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	cat := NewCatalogue(CatalogueConfig{Store: st, Pricer: pricer, Logger: log})
+	ks := kietest.NewServer()
+	t.Cleanup(ks.Close)
+	kc, err := kie.New(kie.Config{APIKey: ks.APIKey, BaseURL: ks.URL, CatalogueInterval: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := func() int {
+		var n int
+		if err := st.Pool().QueryRow(ctx, `SELECT count(*) FROM catalogue_syncs WHERE bot_id = 82 AND finished_at IS NOT NULL`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for leader, now := range []func() time.Time{time.Now, func() time.Time { return time.Now().Add(2 * time.Hour) }} {
+		sync := NewCatalogueSync(CatalogueSyncConfig{Store: st, Source: KieCatalogue{Client: kc}, Catalogue: cat, Logger: log, Every: time.Hour, Now: now})
+		rctx, cancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- sync.Run(rctx, actors.Term{}) }()
+		if err := waitUntil(ctx, func() (bool, error) { return runs() == leader+1, nil }); err != nil {
+			t.Fatalf("leader %d: %v", leader, err)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
 	}
 }
