@@ -93,6 +93,7 @@ func exportedNames(t *testing.T) map[string]bool {
 	m.UpdatesStored.WithLabelValues("poll").Inc()
 	m.UpdatesDone.WithLabelValues("processed").Inc()
 	m.TelegramErrors.WithLabelValues("sendMessage").Inc()
+	m.MoneyRetries.WithLabelValues("successful_payment").Inc()
 	srv, err := actors.NewHTTPServer(actors.HTTPServerConfig{Addr: "127.0.0.1:0", Instance: "dash", Version: "test",
 		Logger: slog.New(slog.DiscardHandler), Metrics: m, Status: &actors.StatusBoard{}, Ready: func(context.Context) error { return nil }})
 	if err != nil {
@@ -224,7 +225,7 @@ func TestDashboardAndRulesUseExportedMetrics(t *testing.T) {
 		}
 	}
 	for name, wantFor := range map[string]string{"KiebotNoLeader": "2m", "KiebotKieBalanceLow": "", "KiebotJobFailureRateHigh": "",
-		"KiebotInboxGrowing": ""} {
+		"KiebotInboxGrowing": "", "KiebotMoneyUpdatesFailing": ""} {
 		got, ok := alerts[name]
 		if !ok || (wantFor != "" && got != wantFor) {
 			t.Errorf("alert %s: present %v, for %q (want %q)", name, ok, got, wantFor)
