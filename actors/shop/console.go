@@ -119,6 +119,12 @@ func (sh *Shop) act(ctx context.Context, tx *store.Tx, a fsm.AdminAct, adminID, 
 			res = result(done.User, done.Change.Before, done.Change.After)
 			notice = append(notice, screenOp(done.User.ChatID,
 				fsm.ManualApproved(fsm.LangOf(done.User.Language), done.Manual.ID, done.Manual.Kopecks, done.Change.After)))
+			// A confirmed transfer is real money: it earns a referrer's
+			// reward and a waiting promo bonus like a Stars top-up, keyed
+			// by the top-up, in the transaction that credited it.
+			var earned []telegram.Op
+			earned, err = sh.manualEarned(ctx, tx, done)
+			notice = append(notice, earned...)
 		}
 	case fsm.ActManualReject:
 		var done operator.ManualDone

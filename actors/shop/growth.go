@@ -3,12 +3,14 @@ package shop
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/go-telegram/bot/models"
 
+	"github.com/kiebot/kiebot/actors/shop/operator"
 	"github.com/kiebot/kiebot/actors/telegram"
 	"github.com/kiebot/kiebot/fsm"
 	"github.com/kiebot/kiebot/pricing"
@@ -260,6 +262,16 @@ func (sh *Shop) afterTopUp(ctx context.Context, tx *store.Tx, t store.TopUp, pay
 		ops = append(ops, textOp(payerChat, fsm.T(payerLang, fsm.KeyReferralBonusOf)))
 	}
 	return ops, nil
+}
+
+// manualEarned pays what an approved manual top-up earned (afterTopUp on
+// the paid top-up the approval created).
+func (sh *Shop) manualEarned(ctx context.Context, tx *store.Tx, done operator.ManualDone) ([]telegram.Op, error) {
+	t, err := tx.TopUpByChargeID(ctx, done.Manual.ChargeID())
+	if err != nil {
+		return nil, fmt.Errorf("top-up of manual request %d: %w", done.Manual.ID, err)
+	}
+	return sh.afterTopUp(ctx, tx, t, done.User.ChatID, fsm.LangOf(done.User.Language))
 }
 
 // afterRefund takes back what top-up t earned, once its money went back

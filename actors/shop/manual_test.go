@@ -511,3 +511,42 @@ func shapes() image.Image {
 	}
 	return img
 }
+
+// A confirmed transfer is real money: the friend who invited the payer
+// gets their reward once (REFERRAL_BONUS on the first top-up plus
+// REFERRAL_PERCENT of it), however many times the approval is tapped.
+func TestManualTopUpEarnsTheReferralReward(t *testing.T) {
+	t.Parallel()
+	requireOCR(t)
+	s := newShop(t, shopOptions{admins: []int64{consoleAdmin}, manual: &manualOptions{}, growth: GrowthConfig{Referral: referralTerms}})
+	ctx := actorstest.Context(t, 4*time.Minute)
+	s.startShop("a", shopOptions{})
+	boss := s.newClientAs(ctx, consoleAdmin, "Boss")
+	boss.cmdScreen("start")
+	ann := s.newClient(ctx, "Ann", "en")
+	code := ann.inviteCode()
+	bob := s.newClient(ctx, "Bob", "en")
+	bob.u.SendCommand("start", "ref_"+code)
+	bob.waitText("You came by a friend's invitation")
+
+	ref := bob.requestManual(1500_00)
+	got := bob.sendReceipt(telegramtest.Upload{MIME: "image/png", Content: pngOf(t, bankReceipt(t, "1 500,00 ₽", nowOnReceipt(), ref))}, false, "Receipt received")
+	n := requestNumber(t, got.Text)
+	annSince := ann.mark()
+	conf := boss.mustTap(boss.adminReceipt(n), "✅ Approve")
+	boss.mustTap(conf, "✅ Confirm")
+	boss.waitText("Request #" + n + " approved")
+	// 50,00 ₽ for the first top-up and 10 % of 1 500,00 ₽.
+	ann.waitNew(annSince, "Reward for a friend you invited: +200,00")
+	boss.replay(conf, "✅ Confirm")
+	if avail, _ := bob.balance(); avail != 1500_00 {
+		t.Fatalf("payer's balance %d, want 1500,00", avail)
+	}
+	if rewards := s.entriesOf(ctx, ann.u.ID(), "referral"); rewards != 1 {
+		t.Fatalf("%d referral rewards for one approved transfer", rewards)
+	}
+	if avail, _ := ann.balance(); avail != 200_00 {
+		t.Fatalf("inviter's balance %d, want 200,00", avail)
+	}
+	s.checkBooks(ctx)
+}
