@@ -123,7 +123,13 @@ func TestConsoleBroadcastEndToEnd(t *testing.T) {
 	if !strings.Contains(confirm.Text, "Recipients now: 3") {
 		t.Fatalf("confirmation: %q", confirm.Text)
 	}
-	progress := admin.mustTap(confirm, "🚀 Start")
+	// The admin speaks English too, so their own copy of the broadcast
+	// may arrive before the confirmation's edit: wait for the edit itself.
+	since = admin.mark()
+	if _, err := admin.tap(confirm, mustButton(t, confirm, "🚀 Start")); err != nil {
+		t.Fatalf("%v\n%s", err, admin.transcript())
+	}
+	progress := admin.waitNew(since, "Broadcast #")
 	if progress.ID != confirm.ID || !strings.Contains(progress.Text, "Broadcast #") {
 		t.Fatalf("the confirmation did not become the progress: %q\n%s", progress.Text, admin.transcript())
 	}
